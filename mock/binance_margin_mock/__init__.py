@@ -1,0 +1,1 @@
+"""The local Binance: a faithful mock of the endpoints binance-margin covers."""

@@ -1,0 +1,1 @@
+"""binance-margin: a typed, signed client for Binance margin endpoints."""
