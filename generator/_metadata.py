@@ -45,13 +45,19 @@ class ServerTime:
 
 @dataclasses.dataclass(frozen=True)
 class ApiFamily:
-    """An API family (sapi, fapi): its path prefix, host, time endpoint and timestamp units."""
+    """An API family (sapi, fapi): its path prefix, host, time endpoint and timestamp units.
+
+    `unknown_outcome_messages` / `not_executed_messages`: the 5xx `msg` texts that say whether a request
+    was executed; any other 5xx answer leaves the outcome unknown.
+    """
 
     name: str
     path_prefix: str
     server: str
     server_time: ServerTime
     timestamp_units: tuple[str, ...]
+    unknown_outcome_messages: tuple[str, ...]
+    not_executed_messages: tuple[str, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,6 +167,12 @@ _FOOTER = '''
 def find_operation(method: str, path: str) -> Operation | None:
     """The operation served at `method` `path`, if the spec has one."""
     return _BY_ROUTE.get((method.upper(), path))
+
+
+def error_meaning(family: str, code: int) -> str | None:
+    """What Binance error `code` means in API `family` (codes mean different things per family)."""
+    meanings = ERROR_CODES.get(code, {})
+    return meanings.get(family, meanings.get("all"))
 
 
 def family_of_path(path: str) -> ApiFamily | None:
@@ -312,8 +324,14 @@ def render_metadata(spec: dict[str, Any]) -> str:
             "server": family["server"],
             "server_time": _Source(_call("ServerTime", family["server_time"])),
             "timestamp_units": list(family["timestamp_units"]),
+            "unknown_outcome_messages": list(family["server_errors"]["unknown_outcome"]),
+            "not_executed_messages": list(family["server_errors"]["not_executed"]),
         }
         lines.append(f"    {name!r}: {_call('ApiFamily', fields)},")
+    lines.append("}")
+    lines.append("ERROR_CODES: Final[Mapping[int, Mapping[str, str]]] = {")
+    for code, meanings in sorted(info["x-binance-error-codes"].items(), key=lambda item: -int(item[0])):
+        lines.append(f"    {int(code)}: {dict(meanings)!r},")
     lines.append("}")
     lines.append("OPERATIONS: Final[Mapping[str, Operation]] = {")
     lines.extend(_operations(spec))

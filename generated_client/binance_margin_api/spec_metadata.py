@@ -33,13 +33,19 @@ class ServerTime:
 
 @dataclasses.dataclass(frozen=True)
 class ApiFamily:
-    """An API family (sapi, fapi): its path prefix, host, time endpoint and timestamp units."""
+    """An API family (sapi, fapi): its path prefix, host, time endpoint and timestamp units.
+
+    `unknown_outcome_messages` / `not_executed_messages`: the 5xx `msg` texts that say whether a request
+    was executed; any other 5xx answer leaves the outcome unknown.
+    """
 
     name: str
     path_prefix: str
     server: str
     server_time: ServerTime
     timestamp_units: tuple[str, ...]
+    unknown_outcome_messages: tuple[str, ...]
+    not_executed_messages: tuple[str, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,6 +200,8 @@ API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
         server="https://api.binance.com",
         server_time=ServerTime(path="/api/v3/time", weight=1, rate_limit="api-ip"),
         timestamp_units=("ms", "us"),
+        unknown_outcome_messages=(),
+        not_executed_messages=(),
     ),
     "fapi": ApiFamily(
         name="fapi",
@@ -201,7 +209,51 @@ API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
         server="https://fapi.binance.com",
         server_time=ServerTime(path="/fapi/v1/time", weight=1, rate_limit="fapi-ip"),
         timestamp_units=("ms",),
+        unknown_outcome_messages=(
+            "Unknown error, please check your request or try again later.",
+        ),
+        not_executed_messages=(
+            "Service Unavailable.",
+            "Internal error; unable to process your request. Please try again.",
+        ),
     ),
+}
+ERROR_CODES: Final[Mapping[int, Mapping[str, str]]] = {
+    -1003: {"all": "Too much request weight used; IP banned until the time given."},
+    -1021: {
+        "all": "Timestamp for this request is outside of the recvWindow (or 1000 ms ahead of server time)."
+    },
+    -1022: {"all": "Signature for this request is not valid."},
+    -1100: {"all": "Illegal characters found in a parameter."},
+    -1101: {"all": "Too many parameters", "or duplicate values for a parameter.": None},
+    -1102: {
+        "all": "A mandatory parameter was not sent",
+        "was empty/null": None,
+        "or malformed.": None,
+    },
+    -1121: {"all": "Invalid symbol."},
+    -1130: {"all": "Invalid data sent for a parameter."},
+    -1131: {"sapi": "recvWindow must be less than 60000."},
+    -2014: {"all": "API-key format invalid."},
+    -2015: {"all": "Invalid API-key", "IP": None, "or permissions for action.": None},
+    -3003: {"sapi": "Margin account does not exist."},
+    -3026: {"sapi": "Your input param is invalid."},
+    -3045: {"sapi": "The system does not have enough asset now."},
+    -4046: {
+        "sapi": "Agreement not confirmed.",
+        "fapi": "No need to change margin type (already set).",
+    },
+    -4047: {
+        "sapi": "Time interval must be within 0-7 days.",
+        "fapi": "Margin type cannot be changed if there exist open orders.",
+    },
+    -4048: {"fapi": "Margin type cannot be changed if there exists position."},
+    -4067: {
+        "fapi": "Position side cannot be changed if there exists open orders (also seen for a no-op margin type change)."
+    },
+    -4168: {
+        "fapi": "Unable to adjust to isolated-margin mode under the Multi-Assets mode."
+    },
 }
 OPERATIONS: Final[Mapping[str, Operation]] = {
     "getSmallLiabilityExchangeCoinList": Operation(
@@ -342,6 +394,12 @@ OPERATIONS: Final[Mapping[str, Operation]] = {
 def find_operation(method: str, path: str) -> Operation | None:
     """The operation served at `method` `path`, if the spec has one."""
     return _BY_ROUTE.get((method.upper(), path))
+
+
+def error_meaning(family: str, code: int) -> str | None:
+    """What Binance error `code` means in API `family` (codes mean different things per family)."""
+    meanings = ERROR_CODES.get(code, {})
+    return meanings.get(family, meanings.get("all"))
 
 
 def family_of_path(path: str) -> ApiFamily | None:

@@ -1,0 +1,140 @@
+"""API credentials: an HMAC secret, or an RSA or Ed25519 private key. Reprs never show secrets."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from ._errors import BinanceConfigError
+
+
+class Credentials(Protocol):
+    """What the signer needs: the API key for the header and a signature over the payload bytes."""
+
+    @property
+    def api_key(self) -> str: ...
+
+    def sign(self, payload: bytes) -> str:
+        """The signature of `payload`, before percent-encoding."""
+        ...
+
+
+class _Redacted:
+    """Shared repr and pickling refusal: credentials never print or serialise their secrets."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(api_key=<redacted>)"
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError(f"{type(self).__name__} cannot be pickled: it holds a secret")
+
+
+class HmacCredentials(_Redacted):
+    """HMAC-SHA256 credentials: signatures are lowercase hex."""
+
+    __slots__ = ("_api_key", "_secret")
+
+    def __init__(self, api_key: str, secret: str) -> None:
+        if not api_key or not secret:
+            raise BinanceConfigError("HMAC credentials need a non-empty API key and secret")
+        self._api_key = api_key
+        self._secret = secret.encode("utf-8")
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
+    def sign(self, payload: bytes) -> str:
+        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()
+
+
+class RsaCredentials(_Redacted):
+    """RSA credentials: PKCS#1 v1.5 over SHA-256, base64."""
+
+    __slots__ = ("_api_key", "_key")
+
+    def __init__(self, api_key: str, key: rsa.RSAPrivateKey) -> None:
+        self._api_key = api_key
+        self._key = key
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
+    def sign(self, payload: bytes) -> str:
+        signature = self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+        return base64.b64encode(signature).decode("ascii")
+
+
+class Ed25519Credentials(_Redacted):
+    """Ed25519 credentials: base64 of the 64-byte signature (88 characters)."""
+
+    __slots__ = ("_api_key", "_key")
+
+    def __init__(self, api_key: str, key: ed25519.Ed25519PrivateKey) -> None:
+        self._api_key = api_key
+        self._key = key
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
+    def sign(self, payload: bytes) -> str:
+        return base64.b64encode(self._key.sign(payload)).decode("ascii")
+
+
+def private_key_credentials(
+    api_key: str, pem: bytes | str, passphrase: bytes | str | None = None
+) -> RsaCredentials | Ed25519Credentials:
+    """RSA or Ed25519 credentials from a PEM private key (PKCS#8 or traditional), optionally encrypted."""
+    if not api_key:
+        raise BinanceConfigError("private-key credentials need a non-empty API key")
+    data = pem.encode("ascii") if isinstance(pem, str) else pem
+    password = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
+    try:
+        key = serialization.load_pem_private_key(data, password=password)
+    except (ValueError, TypeError) as error:
+        # The library's message can quote the key material's structure, never the key: keep only its kind.
+        raise BinanceConfigError(f"cannot load the private key: {type(error).__name__}") from None
+    if isinstance(key, rsa.RSAPrivateKey):
+        return RsaCredentials(api_key, key)
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return Ed25519Credentials(api_key, key)
+    raise BinanceConfigError(f"unsupported private key type {type(key).__name__}: use RSA or Ed25519")
+
+
+ENV_API_KEY = "BINANCE_API_KEY"
+ENV_API_SECRET = "BINANCE_API_SECRET"
+ENV_PRIVATE_KEY_FILE = "BINANCE_PRIVATE_KEY_FILE"
+ENV_PRIVATE_KEY_PASSPHRASE = "BINANCE_PRIVATE_KEY_PASSPHRASE"
+
+
+def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credentials:
+    """Credentials from BINANCE_API_KEY plus BINANCE_API_SECRET, or BINANCE_PRIVATE_KEY_FILE (+ passphrase)."""
+    env = os.environ if environ is None else environ
+    api_key = env.get(ENV_API_KEY, "")
+    secret = env.get(ENV_API_SECRET, "")
+    key_file = env.get(ENV_PRIVATE_KEY_FILE, "")
+    if not api_key:
+        raise BinanceConfigError(f"set {ENV_API_KEY} (and {ENV_API_SECRET} or {ENV_PRIVATE_KEY_FILE})")
+    if secret and key_file:
+        raise BinanceConfigError(f"set only one of {ENV_API_SECRET} and {ENV_PRIVATE_KEY_FILE}")
+    if secret:
+        return HmacCredentials(api_key, secret)
+    if key_file:
+        try:
+            pem = Path(key_file).read_bytes()
+        except OSError as error:
+            raise BinanceConfigError(f"cannot read {ENV_PRIVATE_KEY_FILE} {key_file}: {error.strerror}") from None
+        return private_key_credentials(api_key, pem, env.get(ENV_PRIVATE_KEY_PASSPHRASE) or None)
+    raise BinanceConfigError(f"set {ENV_API_SECRET} or {ENV_PRIVATE_KEY_FILE} next to {ENV_API_KEY}")

@@ -1,0 +1,41 @@
+"""Which host serves which path: the spec's per-family servers, each overridable (test net, the mock)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+from binance_margin_api.spec_metadata import API_FAMILIES, ApiFamily, family_of_path
+
+from ._errors import BinanceConfigError
+
+
+class Routes:
+    """Base URL per API family. `primary` is the family whose base URL the httpx client is built on."""
+
+    primary = "sapi"
+
+    def __init__(self, overrides: Mapping[str, str | None] | None = None) -> None:
+        bases: dict[str, httpx.URL] = {}
+        for name, family in API_FAMILIES.items():
+            given = (overrides or {}).get(name) or family.server
+            url = httpx.URL(given)
+            if url.scheme not in ("http", "https") or not url.host:
+                raise BinanceConfigError(f"{name} base URL {given!r} is not an http(s) URL")
+            bases[name] = url
+        self._bases = bases
+
+    def base(self, family: str) -> httpx.URL:
+        return self._bases[family]
+
+    def locate(self, url: httpx.URL) -> tuple[str, ApiFamily | None]:
+        """The spec path of a URL built on the primary base, and its family."""
+        prefix = self._bases[self.primary].path.rstrip("/")
+        path = url.path[len(prefix) :] if prefix and url.path.startswith(prefix) else url.path
+        return path, family_of_path(path)
+
+    def url(self, family: str, path: str, query: str) -> httpx.URL:
+        """The URL on `family`'s host, with the already-encoded query kept byte for byte."""
+        base = self._bases[family]
+        raw = (base.path.rstrip("/") + path).encode("ascii") + (b"?" + query.encode("ascii") if query else b"")
+        return base.copy_with(raw_path=raw)

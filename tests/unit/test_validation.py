@@ -1,0 +1,99 @@
+"""Invalid calls are refused before anything is sent, with a message naming the rule from the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from binance_margin_api.spec_metadata import OPERATIONS, SIGNING
+
+from binance_margin import BinanceClient, BinanceConfigError, BinanceValidationError, HmacCredentials
+
+
+def _refuse_everything(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"a request was sent: {request.url}")
+
+
+@pytest.fixture
+def client() -> Iterator[BinanceClient]:
+    with BinanceClient(HmacCredentials("k", "s"), transport=httpx.MockTransport(_refuse_everything)) as made:
+        yield made
+
+
+MAX_COINS = OPERATIONS["smallLiabilityExchange"].parameters[0].max_items
+assert MAX_COINS is not None
+
+
+@pytest.mark.parametrize(
+    ("assets", "fragment"),
+    [
+        ([], "assetNames is required"),
+        ([f"C{i}" for i in range(MAX_COINS + 1)], f"at most {MAX_COINS}"),
+        (["BTC", "ETH", "BTC"], "repeats BTC"),
+        (["BTC,ETH"], "must match"),
+        (["BTC", ""], "at least 1 character"),
+        (["BT C"], "must match"),
+    ],
+    ids=["none", "too-many", "duplicate", "comma-inside", "empty-name", "space"],
+)
+def test_bad_asset_lists_are_refused(client: BinanceClient, assets: list[str], fragment: str) -> None:
+    with pytest.raises(BinanceValidationError, match=fragment) as raised:
+        client.exchange_small_liability(assets)
+    assert raised.value.parameter == "assetNames"
+    assert "nothing was sent" in str(raised.value)
+
+
+def test_too_many_coins_names_the_documented_rule(client: BinanceClient) -> None:
+    with pytest.raises(BinanceValidationError) as raised:
+        client.exchange_small_liability([f"C{i}" for i in range(MAX_COINS + 1)])
+    assert raised.value.rule == "The maximum number of coin is 10"
+
+
+def test_exactly_the_maximum_is_allowed_through_validation() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, content=b"")
+
+    with BinanceClient(HmacCredentials("k", "s"), transport=httpx.MockTransport(answer)) as made:
+        made.exchange_small_liability([f"C{i}" for i in range(MAX_COINS)])
+    assert len(sent) == 1
+
+
+def test_isolated_without_symbol_is_refused(client: BinanceClient) -> None:
+    with pytest.raises(BinanceValidationError, match="symbol is required when type is ISOLATED") as raised:
+        client.manual_liquidation("ISOLATED")
+    assert "ISOLATED" in raised.value.rule
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda c: c.manual_liquidation("CROSS"), "type is 'CROSS'; it must be one of"),
+        (lambda c: c.change_margin_type("BTCUSDT", "isolated"), "marginType is 'isolated'"),
+        (lambda c: c.change_margin_type("", "CROSSED"), "symbol is ''"),
+    ],
+    ids=["bad-account-type", "bad-margin-type", "empty-symbol"],
+)
+def test_bad_enums_and_empty_values_are_refused(client: BinanceClient, call, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(BinanceValidationError, match=fragment):
+        call(client)
+
+
+def test_generated_functions_are_validated_too(client: BinanceClient) -> None:
+    from binance_margin_api.api.margin import small_liability_exchange
+
+    with pytest.raises(BinanceValidationError, match="at most"):
+        small_liability_exchange.sync_detailed(client=client.api, asset_names=[f"C{i}" for i in range(11)])
+
+
+@pytest.mark.parametrize("recv_window", [0, -1, SIGNING.recv_window_maximum + 1])
+def test_recv_window_out_of_range_is_refused(recv_window: int) -> None:
+    with pytest.raises(BinanceConfigError, match="recvWindow"):
+        BinanceClient(HmacCredentials("k", "s"), recv_window=recv_window)
+
+
+def test_recv_window_maximum_is_accepted() -> None:
+    BinanceClient(HmacCredentials("k", "s"), recv_window=SIGNING.recv_window_maximum).close()
