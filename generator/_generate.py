@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,12 +18,22 @@ from ._pins import check_pins
 from ._spec import load_spec
 
 _CONFIG = Path(__file__).with_name("config.yaml")
-# --isolated: ignore the enclosing repository's ruff config; --no-cache: leave no .ruff_cache behind.
-_RUFF = f"{sys.executable} -m ruff"
-_POST_HOOKS = [
-    f"{_RUFF} check . --fix-only --isolated --no-cache --quiet",
-    f"{_RUFF} format . --isolated --no-cache --quiet",
-]
+
+
+def _ruff() -> str:
+    # The pinned ruff's own binary: `python -m ruff` run inside the output would import the generated
+    # types.py instead of the standard library's when PYTHONPATH holds relative entries.
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    return str(find_ruff_bin())
+
+
+def _post_hooks() -> list[str]:
+    # --isolated: ignore the enclosing repository's ruff config; --no-cache: leave no .ruff_cache behind.
+    return [
+        f"{shlex.quote(_ruff())} check . --fix-only --isolated --no-cache --quiet",
+        f"{shlex.quote(_ruff())} format . --isolated --no-cache --quiet",
+    ]
 
 
 def _run(command: list[str], cwd: Path | None = None) -> None:
@@ -37,7 +48,7 @@ def build(spec_path: Path, out: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         config = Path(scratch) / "config.yaml"
         settings = yaml.safe_load(_CONFIG.read_text(encoding="utf-8"))
-        settings["post_hooks"] = _POST_HOOKS
+        settings["post_hooks"] = _post_hooks()
         config.write_text(yaml.safe_dump(settings), encoding="utf-8")
         _run(
             [
@@ -59,7 +70,7 @@ def build(spec_path: Path, out: Path) -> None:
         )
     (out / "py.typed").write_text("", encoding="utf-8")
     (out / METADATA_MODULE).write_text(render_metadata(load_spec(spec_path)), encoding="utf-8")
-    _run([sys.executable, "-m", "ruff", "format", METADATA_MODULE, "--isolated", "--no-cache", "--quiet"], cwd=out)
+    _run([_ruff(), "format", METADATA_MODULE, "--isolated", "--no-cache", "--quiet"], cwd=out)
 
 
 def _files(root: Path) -> dict[str, Path]:

@@ -95,8 +95,12 @@ def loopback_server(verify: Verifier) -> Iterator[LoopbackServer]:
             path, _, query = self.path.partition("?")
             payload_and_sig = query + (body.decode("ascii") if body else "")
             payload, marker, signature = payload_and_sig.rpartition("&signature=")
-            valid = bool(marker) and "&" not in signature and verify(payload.encode("ascii"), unquote(signature))
-            params = [(unquote(k), unquote(v)) for k, _, v in (p.partition("=") for p in payload.split("&") if p)]
+            valid = (
+                bool(marker) and "&" not in signature and verify(payload.encode("ascii"), unquote(signature))
+            )
+            params = [
+                (unquote(k), unquote(v)) for k, _, v in (p.partition("=") for p in payload.split("&") if p)
+            ]
             state.seen.append(
                 Seen(self.command, self.path, body, self.headers.get("X-MBX-APIKEY"), valid, params)
             )

@@ -57,18 +57,16 @@ class BinanceAuth(httpx.Auth):
         """Validate, sign and route `request` in place; return its family and operation."""
         path, family = self._routes.locate(request.url)
         if family is None:
-            raise BinanceValidationError(path, "is not a path of the spec; nothing was signed")
+            raise BinanceValidationError(path, "is not a path of the spec")
         if path == family.server_time.path:
             # Public and unsigned: route it, send no key.
             self._route(request, family, path, request.url.query.decode("ascii"))
             request.headers.pop(SIGNING.api_key_header, None)
             return family, None
         operation = find_operation(request.method, path)
-        business = parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
-        if operation is not None:
-            pairs = validate(operation, business)
-        else:
-            pairs = business  # the family's server-time endpoint: nothing to validate
+        if operation is None:
+            raise BinanceValidationError(f"{request.method} {path}", "is not an operation of the spec")
+        pairs = validate(operation, parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True))
         pairs += [
             (SIGNING.recv_window_parameter, str(self._recv_window)),
             (SIGNING.timestamp_parameter, str(self._clock())),

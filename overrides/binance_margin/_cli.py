@@ -19,7 +19,6 @@ from ._errors import (
     BinanceAPIError,
     BinanceConfigError,
     BinanceMarginError,
-    BinanceTransportError,
     BinanceValidationError,
 )
 
@@ -42,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
         "--recv-window",
         type=int,
         default=SIGNING.recv_window_default,
-        help=f"recvWindow in ms (default {SIGNING.recv_window_default}, at most {SIGNING.recv_window_maximum})",
+        help=f"recvWindow in ms (default {SIGNING.recv_window_default}, "
+        f"at most {SIGNING.recv_window_maximum})",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("coin-list", help="list the coins eligible for small liability exchange")
@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     liquidation.add_argument("--symbol", help="the isolated symbol (required for ISOLATED)")
     margin_type = commands.add_parser("margin-type", help="set a USD-M futures symbol's margin type")
     margin_type.add_argument("symbol", metavar="SYMBOL")
-    margin_type.add_argument("margin_type", choices=_choices("changeMarginType", "marginType"), metavar="MARGIN_TYPE")
+    margin_type.add_argument(
+        "margin_type", choices=_choices("changeMarginType", "marginType"), metavar="MARGIN_TYPE"
+    )
     return parser
 
 
@@ -72,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
     try:
         with BinanceClient(
-            base_url=options.base_url, futures_base_url=options.futures_base_url, recv_window=options.recv_window
+            base_url=options.base_url,
+            futures_base_url=options.futures_base_url,
+            recv_window=options.recv_window,
         ) as client:
             result = _run(client, options)
     except (BinanceConfigError, BinanceValidationError) as error:
@@ -81,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BinanceAPIError as error:
         print(f"binance-margin: error {error.code}: {error.message} ({error})", file=sys.stderr)
         return 1
-    except (BinanceTransportError, BinanceMarginError) as error:
+    except BinanceMarginError as error:  # no answer (transport) or anything else of ours
         print(f"binance-margin: {error}", file=sys.stderr)
         return 1
     json.dump(result, sys.stdout, ensure_ascii=False)

@@ -82,7 +82,6 @@ def _transport_error(error: httpx.TransportError, method: str, operation: str) -
     )
 
 
-
 class BinanceClient:
     """A signed Binance client for the operations of the spec.
 
@@ -172,7 +171,9 @@ class BinanceClient:
 
     def exchange_small_liability(self, asset_names: list[str]) -> None:
         """Exchange the small liabilities of `asset_names` (1 to 10 distinct coins)."""
-        self._call("smallLiabilityExchange", small_liability_exchange.sync_detailed, asset_names=list(asset_names))
+        self._call(
+            "smallLiabilityExchange", small_liability_exchange.sync_detailed, asset_names=list(asset_names)
+        )
 
     async def aexchange_small_liability(self, asset_names: list[str]) -> None:
         """Async `exchange_small_liability`."""
@@ -186,7 +187,9 @@ class BinanceClient:
         """Liquidate the cross margin account (MARGIN) or one isolated `symbol` (ISOLATED)."""
         kind = _enum(MarginAccountType, account_type, "marginManualLiquidation", "type")
         result = self._call(
-            "marginManualLiquidation", margin_manual_liquidation.sync_detailed, **_liquidation_args(kind, symbol)
+            "marginManualLiquidation",
+            margin_manual_liquidation.sync_detailed,
+            **_liquidation_args(kind, symbol),
         )
         return _as_list(result)
 
@@ -196,7 +199,9 @@ class BinanceClient:
         """Async `manual_liquidation`."""
         kind = _enum(MarginAccountType, account_type, "marginManualLiquidation", "type")
         result = await self._acall(
-            "marginManualLiquidation", margin_manual_liquidation.asyncio_detailed, **_liquidation_args(kind, symbol)
+            "marginManualLiquidation",
+            margin_manual_liquidation.asyncio_detailed,
+            **_liquidation_args(kind, symbol),
         )
         return _as_list(result)
 
@@ -227,7 +232,9 @@ class BinanceClient:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     async def __aenter__(self) -> Self:

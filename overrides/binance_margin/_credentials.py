@@ -114,13 +114,13 @@ def private_key_credentials(
 
 
 ENV_API_KEY = "BINANCE_API_KEY"
-ENV_API_SECRET = "BINANCE_API_SECRET"
+ENV_API_SECRET = "BINANCE_API_SECRET"  # noqa: S105 (a variable name, not a secret)
 ENV_PRIVATE_KEY_FILE = "BINANCE_PRIVATE_KEY_FILE"
-ENV_PRIVATE_KEY_PASSPHRASE = "BINANCE_PRIVATE_KEY_PASSPHRASE"
+ENV_PRIVATE_KEY_PASSPHRASE = "BINANCE_PRIVATE_KEY_PASSPHRASE"  # noqa: S105
 
 
 def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credentials:
-    """Credentials from BINANCE_API_KEY plus BINANCE_API_SECRET, or BINANCE_PRIVATE_KEY_FILE (+ passphrase)."""
+    """Credentials from BINANCE_API_KEY and BINANCE_API_SECRET, or BINANCE_PRIVATE_KEY_FILE (+ passphrase)."""
     env = os.environ if environ is None else environ
     api_key = env.get(ENV_API_KEY, "")
     secret = env.get(ENV_API_SECRET, "")
@@ -135,6 +135,8 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credential
         try:
             pem = Path(key_file).read_bytes()
         except OSError as error:
-            raise BinanceConfigError(f"cannot read {ENV_PRIVATE_KEY_FILE} {key_file}: {error.strerror}") from None
+            raise BinanceConfigError(
+                f"cannot read {ENV_PRIVATE_KEY_FILE} {key_file}: {error.strerror}"
+            ) from None
         return private_key_credentials(api_key, pem, env.get(ENV_PRIVATE_KEY_PASSPHRASE) or None)
     raise BinanceConfigError(f"set {ENV_API_SECRET} or {ENV_PRIVATE_KEY_FILE} next to {ENV_API_KEY}")

@@ -22,7 +22,9 @@ class BinanceValidationError(BinanceMarginError, ValueError):
         self.operation = operation
         self.parameter = parameter
         self.rule = rule
-        super().__init__(f"{operation}: {message}" + (f" (rule: {rule})" if rule else "") + "; nothing was sent")
+        super().__init__(
+            f"{operation}: {message}" + (f" (rule: {rule})" if rule else "") + "; nothing was sent"
+        )
 
 
 class BinanceAPIError(BinanceMarginError):
@@ -87,7 +89,9 @@ class BinanceTransportError(BinanceMarginError):
     def __init__(self, message: str, *, operation: str | None, outcome_unknown: bool) -> None:
         self.operation = operation
         self.outcome_unknown = outcome_unknown
-        suffix = " (outcome unknown: the request may have been executed; not resent)" if outcome_unknown else ""
+        suffix = (
+            " (outcome unknown: the request may have been executed; not resent)" if outcome_unknown else ""
+        )
         super().__init__(f"{operation or 'request'}: {message}{suffix}")
 
 

@@ -37,5 +37,7 @@ class Routes:
     def url(self, family: str, path: str, query: str) -> httpx.URL:
         """The URL on `family`'s host, with the already-encoded query kept byte for byte."""
         base = self._bases[family]
-        raw = (base.path.rstrip("/") + path).encode("ascii") + (b"?" + query.encode("ascii") if query else b"")
+        raw = (base.path.rstrip("/") + path).encode("ascii") + (
+            b"?" + query.encode("ascii") if query else b""
+        )
         return base.copy_with(raw_path=raw)

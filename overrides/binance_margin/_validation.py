@@ -51,7 +51,9 @@ def _check_parameter(operation: Operation, parameter: Parameter, values: list[st
     name = parameter.name
     if parameter.type != "array":
         if len(values) > 1:
-            raise BinanceValidationError(operation.operation_id, f"{name} was given {len(values)} times", parameter=name)
+            raise BinanceValidationError(
+                operation.operation_id, f"{name} was given {len(values)} times", parameter=name
+            )
         _check_scalar(
             operation,
             name,
@@ -83,7 +85,9 @@ def _check_parameter(operation: Operation, parameter: Parameter, values: list[st
         duplicates = sorted({value for value in values if values.count(value) > 1})
         if duplicates:
             raise BinanceValidationError(
-                operation.operation_id, f"{name} repeats {', '.join(duplicates)}; items must be unique", parameter=name
+                operation.operation_id,
+                f"{name} repeats {', '.join(duplicates)}; items must be unique",
+                parameter=name,
             )
     for value in values:
         _check_scalar(
@@ -144,5 +148,7 @@ def check_recv_window(recv_window: int, maximum: int) -> None:
     """recvWindow must be positive and at most the documented maximum."""
     if not 0 < recv_window <= maximum:
         raise BinanceValidationError(
-            "recvWindow", f"recvWindow is {recv_window}; it must be between 1 and {maximum} ms", parameter="recvWindow"
+            "recvWindow",
+            f"recvWindow is {recv_window}; it must be between 1 and {maximum} ms",
+            parameter="recvWindow",
         )

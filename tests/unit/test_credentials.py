@@ -6,9 +6,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-
 from binance_margin import (
     BinanceClient,
     BinanceConfigError,
@@ -18,15 +15,21 @@ from binance_margin import (
     credentials_from_env,
     private_key_credentials,
 )
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 SECRET = "s3cr3t-never-printed"
 API_KEY = "api-key-never-printed"
 
 
-def _write_key(tmp_path: Path, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, password: bytes | None) -> Path:
+def _write_key(
+    tmp_path: Path, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, password: bytes | None
+) -> Path:
     encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     path = tmp_path / "key.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    )
     return path
 
 
@@ -37,7 +40,10 @@ def test_hmac_from_env() -> None:
 
 @pytest.mark.parametrize("password", [None, b"phrase"])
 def test_private_keys_from_env(tmp_path: Path, password: bytes | None) -> None:
-    env = {"BINANCE_API_KEY": API_KEY, "BINANCE_PRIVATE_KEY_FILE": str(_write_key(tmp_path, ed25519.Ed25519PrivateKey.generate(), password))}
+    env = {
+        "BINANCE_API_KEY": API_KEY,
+        "BINANCE_PRIVATE_KEY_FILE": str(_write_key(tmp_path, ed25519.Ed25519PrivateKey.generate(), password)),
+    }
     if password:
         env["BINANCE_PRIVATE_KEY_PASSPHRASE"] = password.decode()
     assert isinstance(credentials_from_env(env), Ed25519Credentials)
@@ -54,7 +60,10 @@ def test_rsa_key_file(tmp_path: Path) -> None:
     [
         ({}, "BINANCE_API_KEY"),
         ({"BINANCE_API_KEY": API_KEY}, "BINANCE_API_SECRET or BINANCE_PRIVATE_KEY_FILE"),
-        ({"BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": SECRET, "BINANCE_PRIVATE_KEY_FILE": "x"}, "only one"),
+        (
+            {"BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": SECRET, "BINANCE_PRIVATE_KEY_FILE": "x"},
+            "only one",
+        ),
         ({"BINANCE_API_KEY": API_KEY, "BINANCE_PRIVATE_KEY_FILE": "/nonexistent/key.pem"}, "cannot read"),
     ],
 )

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-
 from binance_margin import (
     BinanceAPIError,
     BinanceClient,
@@ -25,14 +24,18 @@ def _client(handler: Callable[[httpx.Request], httpx.Response]) -> BinanceClient
     return BinanceClient(HmacCredentials("k", "s"), transport=httpx.MockTransport(handler))
 
 
-def _answer(status: int, body: bytes | dict[str, object], headers: dict[str, str] | None = None) -> BinanceClient:
+def _answer(
+    status: int, body: bytes | dict[str, object], headers: dict[str, str] | None = None
+) -> BinanceClient:
     content = json.dumps(body).encode() if isinstance(body, dict) else body
     return _client(lambda request: httpx.Response(status, content=content, headers=headers))
 
 
 def test_binance_error_carries_status_code_message_and_family() -> None:
     with pytest.raises(BinanceAPIError) as raised:
-        _answer(400, {"code": -4046, "msg": "No need to change margin type."}).change_margin_type("BTCUSDT", "CROSSED")
+        _answer(400, {"code": -4046, "msg": "No need to change margin type."}).change_margin_type(
+            "BTCUSDT", "CROSSED"
+        )
     error = raised.value
     assert (error.status, error.code, error.message, error.family) == (
         400,

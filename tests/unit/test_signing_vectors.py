@@ -5,14 +5,21 @@ from __future__ import annotations
 import base64
 
 import pytest
+from binance_margin import (
+    HmacCredentials,
+    encode_pairs,
+    percent_encode,
+    private_key_credentials,
+    signed_query,
+)
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from binance_margin import HmacCredentials, encode_pairs, percent_encode, private_key_credentials, signed_query
-
 SPOT_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
-SPOT_TAIL = "&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
+SPOT_TAIL = (
+    "&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
+)
 
 
 @pytest.mark.parametrize(
@@ -79,9 +86,7 @@ RFC8032_EMPTY_SIGNATURE = bytes.fromhex(
 
 
 def _pem(key: ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey, password: bytes | None = None) -> bytes:
-    encryption = (
-        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-    )
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
@@ -105,7 +110,7 @@ def test_ed25519_signature_verifies_with_the_public_key() -> None:
 def test_rsa_signature_verifies_with_the_public_key() -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     credentials = private_key_credentials("key", _pem(key))
-    payload = "symbol=%E5%B8%81%E5%AE%89%E4%BA%BA%E7%94%9FUSDT&marginType=ISOLATED&timestamp=1".encode()
+    payload = b"symbol=%E5%B8%81%E5%AE%89%E4%BA%BA%E7%94%9FUSDT&marginType=ISOLATED&timestamp=1"
     signature = base64.b64decode(credentials.sign(payload))
     key.public_key().verify(signature, payload, padding.PKCS1v15(), hashes.SHA256())
     with pytest.raises(InvalidSignature):

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from binance_margin_api.spec_metadata import OPERATIONS, SIGNING
-
 from binance_margin import BinanceClient, BinanceConfigError, BinanceValidationError, HmacCredentials
+from binance_margin_api.spec_metadata import OPERATIONS, SIGNING
 
 
 def _refuse_everything(request: httpx.Request) -> httpx.Response:

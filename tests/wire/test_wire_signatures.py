@@ -6,10 +6,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from binance_margin import (
+    BinanceAPIError,
+    BinanceClient,
+    Credentials,
+    HmacCredentials,
+    private_key_credentials,
+)
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from binance_margin import BinanceAPIError, BinanceClient, Credentials, HmacCredentials, private_key_credentials
 from tests._loopback import LoopbackServer, Verifier, hmac_verifier, loopback_server, public_key_verifier
 
 SECRET = "wire-test-secret-0123456789"
@@ -25,8 +31,14 @@ def _pem(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
 
 KEY_KINDS: dict[str, tuple[Callable[[], Credentials], Verifier]] = {
     "hmac": (lambda: HmacCredentials("wire-key", SECRET), hmac_verifier(SECRET)),
-    "rsa": (lambda: private_key_credentials("wire-key", _pem(RSA_KEY)), public_key_verifier(RSA_KEY.public_key())),
-    "ed25519": (lambda: private_key_credentials("wire-key", _pem(ED_KEY)), public_key_verifier(ED_KEY.public_key())),
+    "rsa": (
+        lambda: private_key_credentials("wire-key", _pem(RSA_KEY)),
+        public_key_verifier(RSA_KEY.public_key()),
+    ),
+    "ed25519": (
+        lambda: private_key_credentials("wire-key", _pem(ED_KEY)),
+        public_key_verifier(ED_KEY.public_key()),
+    ),
 }
 
 # (method name, arguments, expected business parameters as the server decodes them, path)
@@ -44,7 +56,12 @@ CALLS: list[tuple[str, dict[str, Any], list[tuple[str, str]], str]] = [
         [("type", "ISOLATED"), ("symbol", "BTCUSDT")],
         "/sapi/v1/margin/manual-liquidation",
     ),
-    ("manual_liquidation", {"account_type": "MARGIN"}, [("type", "MARGIN")], "/sapi/v1/margin/manual-liquidation"),
+    (
+        "manual_liquidation",
+        {"account_type": "MARGIN"},
+        [("type", "MARGIN")],
+        "/sapi/v1/margin/manual-liquidation",
+    ),
     (
         "change_margin_type",
         {"symbol": "币安人生USDT", "margin_type": "ISOLATED"},
@@ -105,18 +122,24 @@ async def test_async_calls_are_signed_over_the_wire_bytes(
 
 
 def test_asset_names_go_out_comma_joined_and_encoded() -> None:
-    with loopback_server(hmac_verifier(SECRET)) as server:
-        with BinanceClient(HmacCredentials("wire-key", SECRET), base_url=server.base_url) as client:
-            client.exchange_small_liability(["BTC", "ETH"])
-    assert server.seen[0].raw_target.startswith("/sapi/v1/margin/exchange-small-liability?assetNames=BTC%2CETH&")
+    with (
+        loopback_server(hmac_verifier(SECRET)) as server,
+        BinanceClient(HmacCredentials("wire-key", SECRET), base_url=server.base_url) as client,
+    ):
+        client.exchange_small_liability(["BTC", "ETH"])
+    assert server.seen[0].raw_target.startswith(
+        "/sapi/v1/margin/exchange-small-liability?assetNames=BTC%2CETH&"
+    )
 
 
 def test_a_wrong_secret_is_caught_by_the_server() -> None:
     # Proves the server's check can fail: a client with another secret gets -1022.
-    with loopback_server(hmac_verifier(SECRET)) as server:
-        with BinanceClient(HmacCredentials("wire-key", "another-secret"), base_url=server.base_url) as client:
-            with pytest.raises(BinanceAPIError) as raised:
-                client.coin_list()
+    with (
+        loopback_server(hmac_verifier(SECRET)) as server,
+        BinanceClient(HmacCredentials("wire-key", "another-secret"), base_url=server.base_url) as client,
+        pytest.raises(BinanceAPIError) as raised,
+    ):
+        client.coin_list()
     assert raised.value.code == -1022
     assert not server.seen[0].signature_valid
 
@@ -126,12 +149,16 @@ def test_generated_functions_work_with_the_client() -> None:
     from binance_margin_api.api.margin import get_small_liability_exchange_coin_list
     from binance_margin_api.models import FuturesMarginType
 
-    with loopback_server(hmac_verifier(SECRET)) as server:
-        with BinanceClient(
+    with (
+        loopback_server(hmac_verifier(SECRET)) as server,
+        BinanceClient(
             HmacCredentials("wire-key", SECRET), base_url=server.base_url, futures_base_url=server.base_url
-        ) as client:
-            coins = get_small_liability_exchange_coin_list.sync(client=client.api)
-            answer = change_margin_type.sync(client=client.api, symbol="ETHUSDT", margin_type=FuturesMarginType.CROSSED)
+        ) as client,
+    ):
+        coins = get_small_liability_exchange_coin_list.sync(client=client.api)
+        answer = change_margin_type.sync(
+            client=client.api, symbol="ETHUSDT", margin_type=FuturesMarginType.CROSSED
+        )
     assert isinstance(coins, list) and coins[0].asset == "ETH"
     assert answer is not None and answer.to_dict() == {"code": 200, "msg": "success"}
     assert [seen.signature_valid for seen in server.seen] == [True, True]
@@ -142,6 +169,8 @@ async def test_generated_asyncio_functions_work_with_the_client() -> None:
 
     with loopback_server(hmac_verifier(SECRET)) as server:
         async with BinanceClient(HmacCredentials("wire-key", SECRET), base_url=server.base_url) as client:
-            response = await small_liability_exchange.asyncio_detailed(client=client.api, asset_names=["DOGE"])
+            response = await small_liability_exchange.asyncio_detailed(
+                client=client.api, asset_names=["DOGE"]
+            )
     assert response.status_code == 200
     assert server.seen[0].signature_valid and dict(server.seen[0].params)["assetNames"] == "DOGE"

@@ -1,0 +1,105 @@
+"""The CLI: JSON on stdout and exit 0, 1 on an API error, 2 on a usage or validation error (nothing sent)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from binance_margin._cli import main
+
+from tests._loopback import hmac_verifier, loopback_server
+
+SECRET = "cli-secret"
+
+
+@pytest.fixture(autouse=True)
+def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BINANCE_API_KEY", "cli-key")
+    monkeypatch.setenv("BINANCE_API_SECRET", SECRET)
+    monkeypatch.delenv("BINANCE_PRIVATE_KEY_FILE", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            ["coin-list"],
+            [
+                {
+                    "asset": "ETH",
+                    "interest": "0.00083334",
+                    "principal": "0.001",
+                    "liabilityAsset": "USDT",
+                    "liabilityQty": 0.3552,
+                }
+            ],
+        ),
+        (["exchange-small-liability", "BTC", "ETH"], {}),
+        (
+            ["manual-liquidation", "--type", "MARGIN"],
+            [
+                {
+                    "asset": "ETH",
+                    "interest": "0.00083334",
+                    "principal": "0.001",
+                    "liabilityAsset": "USDT",
+                    "liabilityQty": 0.3552,
+                }
+            ],
+        ),
+        (["margin-type", "币安人生USDT", "CROSSED"], {"code": 200, "msg": "success"}),
+    ],
+)
+def test_commands_print_json_and_exit_0(
+    capsys: pytest.CaptureFixture[str], arguments: list[str], expected: object
+) -> None:
+    with loopback_server(hmac_verifier(SECRET)) as server:
+        code = main(["--base-url", server.base_url, "--futures-base-url", server.base_url, *arguments])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == expected
+    assert server.seen[0].signature_valid
+
+
+def test_api_error_exits_1_with_code_on_stderr(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BINANCE_API_SECRET", "wrong-secret")
+    with loopback_server(hmac_verifier(SECRET)) as server:
+        code = main(["--base-url", server.base_url, "coin-list"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert "-1022" in captured.err and "wrong-secret" not in captured.err
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["manual-liquidation", "--type", "ISOLATED"],
+        ["exchange-small-liability", *[f"C{i}" for i in range(11)]],
+        ["exchange-small-liability", "BTC", "BTC"],
+        ["--recv-window", "60001", "coin-list"],
+    ],
+    ids=["isolated-without-symbol", "eleven-coins", "duplicate", "recv-window"],
+)
+def test_validation_errors_exit_2_and_send_nothing(
+    capsys: pytest.CaptureFixture[str], arguments: list[str]
+) -> None:
+    with loopback_server(hmac_verifier(SECRET)) as server:
+        code = main(["--base-url", server.base_url, *arguments])
+    assert code == 2
+    assert server.seen == []
+    assert "binance-margin:" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["margin-type", "BTCUSDT", "SIDEWAYS"])
+    assert raised.value.code == 2
+
+
+def test_missing_credentials_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("BINANCE_API_KEY")
+    assert main(["coin-list"]) == 2
+    assert "BINANCE_API_KEY" in capsys.readouterr().err
