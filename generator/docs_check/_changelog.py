@@ -1,0 +1,128 @@
+"""The change-log page: entries newer than the spec's docs date that touch what the spec encodes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._markdown import Half, SplitPage
+from ._model import ChangeLogEntry, Finding
+from ._spec_view import SpecView
+
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})\b")
+# Words that mean an entry may change signing or rate limiting, in both languages.
+_TOPICS = (
+    "signature",
+    "signed",
+    "percent-encod",
+    "-1022",
+    "-1021",
+    "-1003",
+    "weight",
+    "rate limit",
+    "ip ban",
+    "签名",
+    "百分比编码",
+    "权重",
+    "限频",
+    "频率限制",
+)
+
+
+def is_change_log(split: SplitPage) -> bool:
+    return (
+        split.front.source_url.rstrip("/").endswith("/change-log")
+        or split.english.title.title == "Change Log"
+    )
+
+
+def entries(half: Half) -> list[ChangeLogEntry]:
+    """One entry per dated `##` heading; undated headings belong to the entry above them."""
+    found: list[ChangeLogEntry] = []
+    for section in half.sections:
+        match = _DATE.match(section.title)
+        text = "\n".join(block.text for block in section.blocks if block.kind != "table")
+        if match:
+            found.append(ChangeLogEntry(match[1], half.language, text, section.line))
+        elif found and section.level >= 2:
+            last = found[-1]
+            found[-1] = ChangeLogEntry(
+                last.date, last.language, f"{last.text}\n{section.title}\n{text}", last.line
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class _Topics:
+    words: tuple[str, ...]
+    paths: dict[str, re.Pattern[str]]
+
+    def matches(self, text: str) -> list[str]:
+        lowered = text.lower()
+        hits = [word for word in self.words if word.lower() in lowered]
+        return hits + [path for path, pattern in self.paths.items() if pattern.search(text)]
+
+
+def _topics(spec: SpecView) -> _Topics:
+    headers = [str(limit.get("used_weight_header", "")) for limit in spec.rate_limits.values()]
+    words = (*_TOPICS, spec.signing.timestamp, spec.signing.recv_window, *filter(None, headers))
+    # A path must not match a longer one (exchange-small-liability vs exchange-small-liability-history).
+    paths = {
+        path: re.compile(re.escape(path) + r"(?![\w/-])")
+        for path in sorted({op.path for op in spec.operations})
+    }
+    return _Topics(words, paths)
+
+
+def change_log_findings(split: SplitPage, spec: SpecView) -> list[Finding]:
+    checked = spec.checked_at[:10]
+    topics = _topics(spec)
+    newer: dict[str, list[ChangeLogEntry]] = {}
+    for half in (split.english, split.chinese):
+        for entry in entries(half) if half else []:
+            if entry.date > checked:
+                newer.setdefault(entry.date, []).append(entry)
+    findings = []
+    for date, same_day in sorted(newer.items()):
+        relevant = [(entry, topics.matches(entry.text)) for entry in same_day]
+        # Report the English entry unless only the Chinese one touches the spec.
+        entry, hits = next(((e, h) for e, h in relevant if h), relevant[0])
+        summary = " ".join(entry.text.split())
+        summary = summary if len(summary) <= 160 else f"{summary[:157]}..."
+        spec_text = f"x-binance-docs-checked-at {spec.checked_at}"
+        line = spec.line(("info", "x-binance-docs-checked-at"))
+        if hits:
+            detail = (
+                f"mentions {', '.join(hits)}: review, update the spec, then bump x-binance-docs-checked-at"
+            )
+            findings.append(
+                Finding(
+                    "drift",
+                    "change-log",
+                    str(split.file),
+                    entry.line,
+                    f"{date}: {summary}",
+                    spec_text,
+                    "",
+                    line,
+                    detail,
+                )
+            )
+        else:
+            detail = (
+                "newer than the spec's docs date, but mentions none of the spec's paths, signing or limits"
+            )
+            findings.append(
+                Finding(
+                    "info",
+                    "change-log",
+                    str(split.file),
+                    entry.line,
+                    f"{date}: {summary}",
+                    spec_text,
+                    "",
+                    line,
+                    detail,
+                )
+            )
+    return findings

@@ -1,0 +1,182 @@
+"""What the spec says about each operation, flattened for comparison, with the spec line of each fact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .._spec import HTTP_METHODS, load_spec, resolve
+
+Pointer = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SpecParam:
+    name: str
+    type: str | None
+    required: bool
+    enum: tuple[str, ...] | None
+    style: str | None
+    explode: bool | None
+    pointer: Pointer
+
+
+@dataclass(frozen=True)
+class SpecOperation:
+    operation_id: str
+    method: str
+    path: str
+    family: str
+    security_type: str
+    signed: bool
+    weight_value: int
+    weight_kind: str
+    params: dict[str, SpecParam]
+    rules: tuple[str, ...]
+    acknowledged_notes: tuple[str, ...]
+    doc_url: str
+    doc_updated_at: str
+    empty_body: tuple[str, ...] | None
+    response_pointer: Pointer | None
+
+    @property
+    def pointer(self) -> Pointer:
+        return ("paths", self.path, self.method.lower())
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Signing:
+    timestamp: str
+    recv_window: str
+    signature: str
+
+
+class SpecView:
+    """The spec as the docs check reads it."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.raw = load_spec(file)
+        with file.open(encoding="utf-8") as handle:
+            self._nodes = yaml.compose(handle)
+        info = self.raw["info"]
+        self.checked_at = str(info["x-binance-docs-checked-at"])
+        self.signing_schemes = {
+            name: scheme["x-binance-signing"]
+            for name, scheme in self.raw.get("components", {}).get("securitySchemes", {}).items()
+            if "x-binance-signing" in scheme
+        }
+        signing: dict[str, Any] = next(iter(self.signing_schemes.values()), {})
+        self.signing = Signing(
+            signing.get("timestamp_parameter", "timestamp"),
+            signing.get("recv_window_parameter", "recvWindow"),
+            signing.get("signature_parameter", "signature"),
+        )
+        self.operations = tuple(self._operations())
+        self.rate_limits: dict[str, Any] = info.get("x-binance-rate-limits", {})
+
+    def line(self, pointer: Pointer) -> int | None:
+        """The 1-based line of the spec node at `pointer` (its key's line), or None if it is absent."""
+        node: yaml.Node | None = self._nodes
+        line = None
+        for key in pointer:
+            if isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
+                node = node.value[int(key)]
+                line = node.start_mark.line + 1
+                continue
+            if not isinstance(node, yaml.MappingNode):
+                return None
+            pair = next(((k, v) for k, v in node.value if k.value == key), None)
+            if pair is None:
+                return None
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        return line
+
+    def implied_weight_kind(self, family: str) -> str | None:
+        """The weight kind a page that states none must mean: determinable when every rate limit the
+        family's endpoints are counted against is counted the same way (FAPI: all per IP)."""
+        families = self.raw["info"].get("x-binance-api-families", {})
+        names = {
+            op_["x-binance-weight"]["rate_limit"]
+            for op_ in self._raw_operations()
+            if op_["x-binance-api-family"] == family
+        }
+        server_time = families.get(family, {}).get("server_time", {})
+        if "rate_limit" in server_time:
+            names.add(server_time["rate_limit"])
+        kinds = {self.rate_limits[name]["counted_by"] for name in names if name in self.rate_limits}
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def _raw_operations(self) -> list[dict[str, Any]]:
+        return [item[m] for item in self.raw["paths"].values() for m in HTTP_METHODS if m in item]
+
+    def _operations(self) -> list[SpecOperation]:
+        operations = []
+        for path, item in self.raw["paths"].items():
+            for method in (m for m in HTTP_METHODS if m in item):
+                op = item[method]
+                pointer: Pointer = ("paths", path, method)
+                params = [
+                    self._param(raw, (*owner, "parameters", str(index)))
+                    for owner, node in ((("paths", path), item), (pointer, op))
+                    for index, raw in enumerate(node.get("parameters", []))
+                ]
+                ok_pointer = _target((*pointer, "responses", "200"), op.get("responses", {}).get("200", {}))
+                ok = resolve(self.raw, op.get("responses", {}).get("200", {}))
+                empty_body = ok.get("x-binance-empty-body")
+                has_schema = "schema" in ok.get("content", {}).get("application/json", {})
+                weight = op["x-binance-weight"]
+                operations.append(
+                    SpecOperation(
+                        operation_id=op["operationId"],
+                        method=method.upper(),
+                        path=path,
+                        family=op.get("x-binance-api-family", ""),
+                        security_type=op.get("x-binance-security-type", ""),
+                        signed=any(
+                            name in self.signing_schemes for req in op.get("security", []) for name in req
+                        ),
+                        weight_value=int(weight["value"]),
+                        weight_kind=str(weight["kind"]),
+                        params={param.name: param for param in params},
+                        rules=tuple(str(rule["doc"]) for rule in op.get("x-binance-rules", [])),
+                        acknowledged_notes=tuple(str(note) for note in op.get("x-binance-doc-notes", [])),
+                        doc_url=str(op["x-binance-doc"]["url"]),
+                        doc_updated_at=str(op["x-binance-doc"]["updated_at"]),
+                        empty_body=None if empty_body is None else tuple(str(body) for body in empty_body),
+                        response_pointer=(*ok_pointer, "content", "application/json", "schema")
+                        if has_schema
+                        else None,
+                    )
+                )
+        return operations
+
+    def _param(self, raw: dict[str, Any], pointer: Pointer) -> SpecParam:
+        param = resolve(self.raw, raw)
+        schema = resolve(self.raw, param.get("schema", {}))
+        values = schema.get("enum")
+        if schema.get("type") == "array":
+            values = resolve(self.raw, schema.get("items", {})).get("enum")
+        return SpecParam(
+            name=param["name"],
+            type=schema.get("type"),
+            required=bool(param.get("required", False)),
+            enum=None if values is None else tuple(str(value) for value in values),
+            style=param.get("style"),
+            explode=param.get("explode"),
+            pointer=_target(pointer, raw),
+        )
+
+
+def _target(pointer: Pointer, node: Any) -> Pointer:
+    """Where a node really is: a local `$ref`'s target, else `pointer` itself."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        return tuple(part.replace("~1", "/").replace("~0", "~") for part in node["$ref"][2:].split("/"))
+    return pointer
