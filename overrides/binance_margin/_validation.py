@@ -18,6 +18,10 @@ from ._errors import BinanceValidationError
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
+    # JSON Schema patterns are ECMA-262: `$` is the end of input. Python's `$` also matches before a
+    # trailing newline, which would let "BTC\n" through; `\Z` is Python's end of input.
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
     return re.compile(pattern)
 
 

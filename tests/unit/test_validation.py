@@ -33,8 +33,9 @@ assert MAX_COINS is not None
         (["BTC,ETH"], "must match"),
         (["BTC", ""], "at least 1 character"),
         (["BT C"], "must match"),
+        (["BTC\n"], "must match"),
     ],
-    ids=["none", "too-many", "duplicate", "comma-inside", "empty-name", "space"],
+    ids=["none", "too-many", "duplicate", "comma-inside", "empty-name", "space", "trailing-newline"],
 )
 def test_bad_asset_lists_are_refused(client: BinanceClient, assets: list[str], fragment: str) -> None:
     with pytest.raises(BinanceValidationError, match=fragment) as raised:

@@ -1,0 +1,57 @@
+"""`binance-margin-mock`: serve the local Binance and print the demo credentials it accepts."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._app import create_app
+from ._control import PREFIX
+from ._scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from ._server import listen, make_server
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="binance-margin-mock", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one; default 8765)")
+    parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file (.toml/.json)")
+    parser.add_argument("--window-seconds", type=float, help="shorten every rate-limit window to this")
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    args = parser.parse_args(argv)
+
+    scenario = load_scenario(args.scenario)
+    if args.window_seconds is not None:
+        scenario = dataclasses.replace(scenario, window_seconds=args.window_seconds)
+    sock = listen(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    base_url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+    print(banner(base_url, scenario, args.scenario), flush=True)
+    make_server(create_app(scenario), log_level=args.log_level).run(sockets=[sock])
+    return 0
+
+
+def banner(base_url: str, scenario: Scenario, source: Path) -> str:
+    """What the CLI prints; the first line is stable: tests and scripts parse it."""
+    lines = [
+        f"binance-margin-mock listening on {base_url}",
+        f"scenario: {source}",
+        "demo credentials (PUBLIC, for this mock only):",
+    ]
+    for account in scenario.accounts:
+        for key in account.keys:
+            secret = (
+                f"secret {key.secret}"
+                if key.secret
+                else f"private key {key.private_key_file or '(not shipped)'}"
+            )
+            lines.append(f"  account {account.account_id} {key.kind:<7} api key {key.api_key}  {secret}")
+    lines.append(f"control endpoints: {base_url}{PREFIX}/{{state,clock,faults,reset}}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

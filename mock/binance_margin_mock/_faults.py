@@ -1,0 +1,94 @@
+"""Fault injection: latency, 5xx answers, dropped connections and forced 429/418, per operation and count."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from ._errors import FAPI_503
+
+FaultKind = Literal["latency", "error", "drop", "rate_limit", "ban"]
+_KINDS: tuple[FaultKind, ...] = ("latency", "error", "drop", "rate_limit", "ban")
+
+
+@dataclasses.dataclass(slots=True)
+class FaultRule:
+    """One rule. `operation` is an operationId, "METHOD /path" or a path; None matches every request.
+
+    `count` is how many matching requests it applies to (None: until cleared). With `executed`, an
+    `error` or `drop` happens after the request took effect, like a 5xx whose outcome is unknown.
+    """
+
+    kind: FaultKind
+    operation: str | None = None
+    count: int | None = None
+    latency_seconds: float = 0.0
+    status: int = 503
+    code: int = -1000
+    msg: str = FAPI_503["unknown"][1]
+    executed: bool = False
+    retry_after: int = 60  # rate_limit; ban: seconds of ban
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> FaultRule:
+        """A rule from JSON; `"fapi_503": "unknown" | "unavailable" | "internal"` picks a FAPI 503 message."""
+        data = dict(raw)
+        if data.get("kind") not in _KINDS:
+            raise ValueError(f"fault kind must be one of {_KINDS}")
+        preset = data.pop("fapi_503", None)
+        if preset is not None:
+            if preset not in FAPI_503:
+                raise ValueError(f"fapi_503 must be one of {sorted(FAPI_503)}")
+            data["code"], data["msg"] = FAPI_503[preset]
+            data.setdefault("status", 503)
+        fields = {field.name for field in dataclasses.fields(cls)}
+        unknown = set(data) - fields
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        return cls(**data)
+
+    def matches(self, targets: tuple[str, ...]) -> bool:
+        return self.operation is None or self.operation in targets
+
+
+class Faults:
+    """The active fault rules; thread-safe so tests can change them while a server runs."""
+
+    def __init__(self, rules: list[FaultRule] | None = None) -> None:
+        self._rules: list[FaultRule] = list(rules or ())
+        self._lock = threading.Lock()
+
+    def add(self, *rules: FaultRule) -> None:
+        with self._lock:
+            self._rules.extend(rules)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def rules(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules)
+
+    def take(self, targets: tuple[str, ...]) -> list[FaultRule]:
+        """The rules that apply to this request, using up one of each counted rule taken.
+
+        Every matching latency rule applies; of the rules that answer, only the first one added.
+        """
+        if not self._rules:  # the common case stays lock-free
+            return []
+        taken: list[FaultRule] = []
+        answered = False
+        with self._lock:
+            for rule in list(self._rules):
+                if not rule.matches(targets) or (answered and rule.kind != "latency"):
+                    continue
+                answered = answered or rule.kind != "latency"
+                taken.append(rule)
+                if rule.count is not None:
+                    rule.count -= 1
+                    if rule.count <= 0:
+                        self._rules.remove(rule)
+        return taken

@@ -1,0 +1,180 @@
+"""The scenario: accounts, liabilities, futures symbols and server knobs, loaded from TOML or JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from ._errors import OWN_CODES, Err
+
+SCENARIO_DIR: Final = Path(__file__).parent / "scenarios"
+DEFAULT_SCENARIO: Final = SCENARIO_DIR / "default.toml"
+FUZZ_SCENARIO: Final = SCENARIO_DIR / "fuzz.toml"
+
+KeyKind = Literal["HMAC", "RSA", "ED25519"]
+NoopAnswer = Literal["-4046", "-4067", "success"]
+
+
+class ScenarioError(ValueError):
+    """The scenario file is malformed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiKey:
+    api_key: str
+    kind: KeyKind
+    secret: str | None = None  # HMAC
+    public_key_pem: bytes | None = None  # RSA, ED25519
+    private_key_file: Path | None = None  # shown in the banner only; the mock never signs
+
+
+@dataclasses.dataclass(frozen=True)
+class Liability:
+    asset: str
+    principal: str
+    interest: str
+    usdt_value: float
+
+
+@dataclasses.dataclass(frozen=True)
+class FuturesSymbol:
+    symbol: str
+    margin_type: str = "CROSSED"
+    open_orders: int = 0
+    position: str = "0"
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountSpec:
+    account_id: int
+    keys: tuple[ApiKey, ...]
+    cross: tuple[Liability, ...] = ()
+    isolated: Mapping[str, tuple[Liability, ...]] = dataclasses.field(default_factory=dict)
+    futures: tuple[FuturesSymbol, ...] = ()
+    margin_account: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    accounts: tuple[AccountSpec, ...]
+    symbols: frozenset[str] = frozenset()
+    any_symbol: bool = False
+    multi_assets_mode: bool = False
+    default_liability: Liability | None = None  # unknown assets / isolated symbols owe this (fuzzing)
+    window_seconds: float | None = None  # overrides every rate-limit interval
+    ban_after_violations: int = 0  # 429s in a row before a 418 ban; 0: never ban
+    ban_seconds: float = 120.0
+    strict_percent_encoding: bool = True
+    margin_type_noop: NoopAnswer = "-4046"
+    manual_liquidation: Literal["auto", "array"] = "auto"
+    small_liability_exchange_body: str = ""
+    own_codes: Mapping[Err, int] = dataclasses.field(default_factory=lambda: dict(OWN_CODES))
+
+
+def load_scenario(source: str | Path | Mapping[str, Any] | None = None) -> Scenario:
+    """A scenario from a .toml/.json file, a mapping of the same shape, or the packaged default."""
+    if source is None:
+        source = DEFAULT_SCENARIO
+    if isinstance(source, Mapping):
+        return _build(source, Path.cwd())
+    path = Path(source)
+    text = path.read_text(encoding="utf-8")
+    data: Mapping[str, Any] = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    return _build(data, path.parent)
+
+
+def _build(data: Mapping[str, Any], base: Path) -> Scenario:
+    server = _table(data, "server")
+    exchange = _table(data, "exchange")
+    answers = _table(data, "answers")
+    own = _table(data, "own_codes")
+    unknown_own = set(own) - {err.value for err in OWN_CODES}
+    if unknown_own:
+        raise ScenarioError(f"unknown [own_codes] entries: {sorted(unknown_own)}")
+    default = _table(data, "defaults").get("liability")
+    noop = str(answers.get("margin_type_noop", "-4046"))
+    if noop not in ("-4046", "-4067", "success"):
+        raise ScenarioError(f"answers.margin_type_noop must be -4046, -4067 or success, not {noop!r}")
+    shape = answers.get("manual_liquidation", "auto")
+    if shape not in ("auto", "array"):
+        raise ScenarioError(f"answers.manual_liquidation must be auto or array, not {shape!r}")
+    return Scenario(
+        accounts=tuple(_account(raw, base) for raw in data.get("accounts", ())),
+        symbols=frozenset(exchange.get("symbols", ())),
+        any_symbol=bool(exchange.get("any_symbol", False)),
+        multi_assets_mode=bool(exchange.get("multi_assets_mode", False)),
+        default_liability=None if default is None else _liability({"asset": "", **default}),
+        window_seconds=server.get("window_seconds"),
+        ban_after_violations=int(server.get("ban_after_violations", 0)),
+        ban_seconds=float(server.get("ban_seconds", 120.0)),
+        strict_percent_encoding=bool(server.get("strict_percent_encoding", True)),
+        margin_type_noop=noop,  # type: ignore[arg-type]  # checked above
+        manual_liquidation=shape,
+        small_liability_exchange_body=str(answers.get("small_liability_exchange_body", "")),
+        own_codes={**OWN_CODES, **{Err(name): int(code) for name, code in own.items()}},
+    )
+
+
+def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ScenarioError(f"[{name}] must be a table")
+    return value
+
+
+def _account(raw: Mapping[str, Any], base: Path) -> AccountSpec:
+    isolated: dict[str, list[Liability]] = {}
+    for entry in raw.get("isolated", ()):
+        isolated.setdefault(entry["symbol"], []).append(_liability(entry))
+    return AccountSpec(
+        account_id=int(raw["id"]),
+        keys=tuple(_key(key, base) for key in raw.get("keys", ())),
+        cross=tuple(_liability(entry) for entry in raw.get("cross", ())),
+        isolated={symbol: tuple(items) for symbol, items in isolated.items()},
+        futures=tuple(
+            FuturesSymbol(
+                symbol=entry["symbol"],
+                margin_type=entry.get("margin_type", "CROSSED"),
+                open_orders=int(entry.get("open_orders", 0)),
+                position=str(entry.get("position", "0")),
+            )
+            for entry in raw.get("futures", ())
+        ),
+        margin_account=bool(raw.get("margin_account", True)),
+    )
+
+
+def _liability(raw: Mapping[str, Any]) -> Liability:
+    return Liability(
+        asset=str(raw["asset"]),
+        principal=str(raw["principal"]),
+        interest=str(raw.get("interest", "0")),
+        usdt_value=float(raw["usdt_value"]),
+    )
+
+
+def _key(raw: Mapping[str, Any], base: Path) -> ApiKey:
+    kind = str(raw.get("type", "HMAC")).upper()
+    if kind == "HMAC":
+        if "secret" not in raw:
+            raise ScenarioError(f"HMAC key {raw.get('api_key')!r} needs a secret")
+        return ApiKey(api_key=raw["api_key"], kind="HMAC", secret=raw["secret"])
+    if kind not in ("RSA", "ED25519"):
+        raise ScenarioError(f"key type must be HMAC, RSA or ED25519, not {kind!r}")
+    if "public_key" in raw:
+        pem = str(raw["public_key"]).encode()
+    elif "public_key_file" in raw:
+        pem = (base / raw["public_key_file"]).read_bytes()
+    else:
+        raise ScenarioError(f"{kind} key {raw.get('api_key')!r} needs public_key or public_key_file")
+    private = raw.get("private_key_file")
+    return ApiKey(
+        api_key=raw["api_key"],
+        kind=kind,  # type: ignore[arg-type]  # checked above
+        public_key_pem=pem,
+        private_key_file=None if private is None else (base / private).resolve(),
+    )

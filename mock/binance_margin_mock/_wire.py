@@ -1,0 +1,77 @@
+"""The signed payload as it came over the wire: parameters, the signed bytes and the signature."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Final
+from urllib.parse import unquote_to_bytes
+
+from binance_margin_api.spec_metadata import SIGNING
+
+from ._errors import Err, MockError
+
+_SIGNATURE_KEY: Final = SIGNING.signature_parameter.encode() + b"="
+# What an RFC 3986 percent-encoded payload may contain: unreserved characters, %XX escapes, = and &.
+_ENCODED_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~" + b"%=&"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SignedPayload:
+    params: dict[str, str]
+    signed: bytes  # query string + form body, without the signature: what the signature covers
+    signature: str
+
+
+def parse_params(query: bytes, body: bytes) -> dict[str, str]:
+    """Decoded parameters from the query and the form body; a repeated name is -1101."""
+    params: dict[str, str] = {}
+    for part in (query, body):
+        if part:
+            _decode_into(part, params)
+    return params
+
+
+def split_signed(query: bytes, body: bytes, *, strict_encoding: bool) -> SignedPayload:
+    """Find the signature (exactly once, last of query+body) and the bytes it must cover."""
+    last_is_body = bool(body)
+    tail = body if last_is_body else query
+    cut = tail.rfind(b"&" + _SIGNATURE_KEY)
+    if cut >= 0:
+        signature_field, kept = tail[cut + 1 :], tail[:cut]
+    elif tail.startswith(_SIGNATURE_KEY):
+        signature_field, kept = tail, b""
+    else:
+        raise MockError(Err.SIGNATURE)  # missing, or not the last parameter
+    if b"&" in signature_field:
+        raise MockError(Err.SIGNATURE)
+    if _has_key(kept) or (last_is_body and _has_key(query)):
+        raise MockError(Err.SIGNATURE)  # a second signature
+    signed = query + kept if last_is_body else kept
+    if strict_encoding and signed.translate(None, _ENCODED_ALPHABET):
+        # The payload holds bytes percent-encoding would have escaped: it was signed un-encoded.
+        raise MockError(Err.SIGNATURE)
+    params = parse_params(query if last_is_body else kept, kept if last_is_body else b"")
+    signature = _decode(signature_field[len(_SIGNATURE_KEY) :], SIGNING.signature_parameter)
+    return SignedPayload(params=params, signed=signed, signature=signature)
+
+
+def _has_key(part: bytes) -> bool:
+    return _SIGNATURE_KEY in part and any(field.startswith(_SIGNATURE_KEY) for field in part.split(b"&"))
+
+
+def _decode_into(part: bytes, params: dict[str, str]) -> None:
+    for field in part.split(b"&"):
+        if not field:
+            continue
+        raw_name, _, raw_value = field.partition(b"=")
+        name = _decode(raw_name, "?")
+        if name in params:
+            raise MockError(Err.DUPLICATE_PARAM)
+        params[name] = _decode(raw_value, name)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise MockError(Err.ILLEGAL_CHARS, param=name, pattern="UTF-8") from None

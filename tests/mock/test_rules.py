@@ -1,0 +1,178 @@
+"""The account model: small liability exchange rules, manual liquidation, futures margin type."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import httpx
+import pytest
+from binance_margin_api.spec_metadata import OPERATIONS, OncePerInterval
+from binance_margin_mock import FAMILY_ERRORS, Err, MockClock, create_app, load_scenario
+
+from .conftest import CREDENTIALS, Signed
+from .test_signing import COINS, LIQUIDATION, MARGIN_TYPE, code
+
+SIX_HOURS = next(
+    rule.interval_seconds
+    for rule in OPERATIONS["smallLiabilityExchange"].rules
+    if isinstance(rule, OncePerInterval)
+)
+
+
+async def exchange(signed: Signed, assets: str, **kwargs: object) -> httpx.Response:
+    return await signed.send("POST", COINS, [("assetNames", assets)], **kwargs)  # type: ignore[arg-type]
+
+
+async def test_coin_list_shows_only_eligible_liabilities(signed: Signed) -> None:
+    coins = (await signed.send("GET", COINS)).json()
+    assert [coin["asset"] for coin in coins] == ["BTC", "ETH"]  # BNB is worth >= 10 USDT
+    assert all(coin["liabilityAsset"] == "USDT" and coin["liabilityQty"] < 10 for coin in coins)
+
+
+async def test_exchange_once_per_six_hours_per_account(signed: Signed) -> None:
+    assert (await exchange(signed, "BTC")).status_code == 200
+    assert [coin["asset"] for coin in (await signed.send("GET", COINS)).json()] == ["ETH"]
+    signed.clock.advance(SIX_HOURS - 1)
+    again = await exchange(signed, "ETH")
+    assert (again.status_code, code(again)) == (400, -3901)
+    other = await exchange(signed, "DOGE", credentials=CREDENTIALS["HMAC2"])
+    assert other.status_code == 200, other.text  # the rule is per account
+    signed.clock.advance(1)
+    assert (await exchange(signed, "ETH")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("assets", "status", "expected"),
+    [
+        ("BNB", 400, -3903),  # liability worth >= 10 USDT
+        ("XRP", 400, -3903),  # no liability at all
+        ("BTC,BNB", 400, -3903),  # all or nothing
+        (",".join(f"C{i}" for i in range(11)), 400, -3902),
+        ("BTC,BTC", 400, -1130),
+        ("", 400, -1102),
+        ("BTC,,ETH", 400, -1100),
+        ("BTC ETH", 400, -1100),
+    ],
+)
+async def test_exchange_eligibility(signed: Signed, assets: str, status: int, expected: int) -> None:
+    response = await exchange(signed, assets)
+    assert (response.status_code, code(response)) == (status, expected)
+    assert len((await signed.send("GET", COINS)).json()) == 2  # nothing was converted
+
+
+async def test_exchange_body_is_configurable_among_the_documented_empty_bodies() -> None:
+    clock = MockClock(start_ms=1_767_225_600_000, frozen=True)
+    bodies = []
+    for body in OPERATIONS["smallLiabilityExchange"].empty_body or ():
+        app = create_app(dataclasses.replace(load_scenario(), small_liability_exchange_body=body), clock)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock") as http:
+            bodies.append((await exchange(Signed(http, clock), "BTC")).text)
+    assert bodies == ["", "{}", "null"]
+
+
+async def test_own_codes_are_configurable() -> None:
+    clock = MockClock(start_ms=1_767_225_600_000, frozen=True)
+    scenario = load_scenario()
+    app = create_app(
+        dataclasses.replace(scenario, own_codes={**scenario.own_codes, Err.LIABILITY_NOT_ELIGIBLE: -3999}),
+        clock,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock") as http:
+        response = await exchange(Signed(http, clock), "BNB")
+    assert code(response) == -3999
+
+
+async def test_cross_liquidation_clears_every_cross_liability(signed: Signed) -> None:
+    response = await signed.send("POST", LIQUIDATION, [("type", "MARGIN")])
+    assert response.status_code == 200, response.text
+    assert sorted(coin["asset"] for coin in response.json()) == ["BNB", "BTC", "ETH"]  # several: an array
+    again = await signed.send("POST", LIQUIDATION, [("type", "MARGIN")])
+    assert (again.status_code, code(again)) == (400, -3904)
+    assert (await signed.send("GET", COINS)).json() == []
+
+
+async def test_isolated_liquidation_clears_one_symbol(signed: Signed) -> None:
+    response = await signed.send("POST", LIQUIDATION, [("type", "ISOLATED"), ("symbol", "BTCUSDT")])
+    assert response.json() == {
+        "asset": "USDT",
+        "interest": "0.003",
+        "principal": "12.5",
+        "liabilityAsset": "USDT",
+        "liabilityQty": 12.503,
+    }
+    other = await signed.send("POST", LIQUIDATION, [("type", "ISOLATED"), ("symbol", "ETHBTC")])
+    assert other.json()["asset"] == "BTC"
+    again = await signed.send("POST", LIQUIDATION, [("type", "ISOLATED"), ("symbol", "BTCUSDT")])
+    assert code(again) == -3904
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ([("type", "ISOLATED")], -1102),  # required-if symbol
+        ([("type", "ISOLATED"), ("symbol", "NOPEUSDT")], -1121),
+        ([("type", "ISOLATED"), ("symbol", "ETHUSDT")], -3003),  # a symbol without an isolated account
+        ([("type", "CROSS")], -1130),
+        ([], -1102),
+    ],
+)
+async def test_liquidation_errors(signed: Signed, params: list[tuple[str, str]], expected: int) -> None:
+    response = await signed.send("POST", LIQUIDATION, params)
+    assert (response.status_code, code(response)) == (400, expected)
+
+
+@pytest.mark.parametrize(
+    ("symbol", "margin_type", "expected"),
+    [
+        ("BTCUSDT", "ISOLATED", 200),
+        ("BTCUSDT", "CROSSED", -4046),  # already set
+        ("ETHUSDT", "CROSSED", -4047),  # open orders
+        ("BNBUSDT", "ISOLATED", -4048),  # position
+        ("NOPEUSDT", "ISOLATED", -1121),
+        ("BTCUSDT", "BOTH", -1130),
+        ("BTC USDT", "ISOLATED", -1100),
+    ],
+)
+async def test_margin_type_outcomes(signed: Signed, symbol: str, margin_type: str, expected: int) -> None:
+    response = await signed.send("POST", MARGIN_TYPE, [("symbol", symbol), ("marginType", margin_type)])
+    got = 200 if response.status_code == 200 else code(response)
+    assert got == expected, response.text
+
+
+async def test_margin_type_change_sticks(signed: Signed) -> None:
+    params = [("symbol", "BTCUSDT"), ("marginType", "ISOLATED")]
+    assert (await signed.send("POST", MARGIN_TYPE, params)).status_code == 200
+    assert code(await signed.send("POST", MARGIN_TYPE, params)) == -4046
+
+
+@pytest.mark.parametrize(("noop", "expected"), [("-4067", -4067), ("success", 200)])
+async def test_noop_margin_type_answer_is_configurable(noop: str, expected: int) -> None:
+    clock = MockClock(start_ms=1_767_225_600_000, frozen=True)
+    app = create_app(dataclasses.replace(load_scenario(), margin_type_noop=noop), clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock") as http:
+        response = await Signed(http, clock).send(
+            "POST", MARGIN_TYPE, [("symbol", "BTCUSDT"), ("marginType", "CROSSED")]
+        )
+    assert (200 if response.status_code == 200 else code(response)) == expected
+
+
+def test_codes_are_keyed_by_family() -> None:
+    assert FAMILY_ERRORS["fapi"][Err.MARGIN_TYPE_SAME].code == -4046
+    assert Err.MARGIN_TYPE_SAME not in FAMILY_ERRORS["sapi"]  # -4046 means something else on SAPI
+    assert FAMILY_ERRORS["sapi"][Err.RECV_WINDOW].code == -1131
+    assert FAMILY_ERRORS["fapi"][Err.RECV_WINDOW].code == -1130
+
+
+def test_every_binance_code_the_mock_answers_is_in_the_spec_for_that_family() -> None:
+    from binance_margin_api import spec_metadata
+
+    documented = getattr(spec_metadata, "ERROR_CODES", None)
+    if documented is None:
+        pytest.skip("this spec has no error-code table")
+    own = set(load_scenario().own_codes.values())
+    for family, table in FAMILY_ERRORS.items():
+        for err, spec in table.items():
+            if spec.code in own:
+                continue
+            meanings = documented.get(spec.code, {})
+            assert family in meanings or "all" in meanings, (family, err, spec.code)

@@ -1,0 +1,70 @@
+"""The mock on a real socket: uvicorn in a thread, the CLI on port 0, a dropped connection."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from binance_margin_mock import DEFAULT_SCENARIO
+
+from tests._mock_server import running_mock
+
+from ._signer import encode
+from .conftest import HMAC
+
+ROOT = Path(__file__).resolve().parents[2]
+BANNER = re.compile(r"^binance-margin-mock listening on (http://127\.0\.0\.1:(\d+))$")
+
+
+def test_cli_on_port_0_prints_the_banner_and_serves() -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(ROOT / d) for d in ("overrides", "generated_client", "mock")),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from binance_margin_mock._cli import main; main()", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        match = BANNER.match(process.stdout.readline().rstrip("\n"))
+        assert match, "no banner"
+        rest = [process.stdout.readline() for _ in range(5)]
+        assert int(match.group(2)) > 0
+        assert any(HMAC.api_key in line and HMAC.secret in line for line in rest if HMAC.secret)
+        assert any(
+            str(DEFAULT_SCENARIO.parent.parent / "demo_keys" / "rsa_private.pem") in line for line in rest
+        )
+        response = httpx.get(f"{match.group(1)}/api/v3/time", timeout=10)
+        assert response.status_code == 200
+        assert "serverTime" in response.json()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_running_mock_drops_the_connection_and_is_controllable() -> None:
+    with running_mock() as mock, httpx.Client(base_url=mock.base_url, timeout=10) as http:
+        mock.control.add_fault(kind="drop", operation="GET /api/v3/time", count=1)
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.get("/api/v3/time")
+        assert http.get("/api/v3/time").status_code == 200
+        before = http.get("/api/v3/time").json()["serverTime"]
+        assert mock.control.advance(3600) - before >= 3_600_000
+        payload = encode(
+            [("type", "MARGIN"), ("timestamp", str(http.get("/api/v3/time").json()["serverTime"]))]
+        )
+        response = http.post(
+            "/sapi/v1/margin/manual-liquidation",
+            content=f"{payload}&signature={HMAC.sign(payload.encode())}",
+            headers={"X-MBX-APIKEY": HMAC.api_key, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 200, response.text
+        assert mock.control.state()["accounts"]["10000001"]["cross"] == []
