@@ -1,11 +1,20 @@
-"""Binance's error answers, keyed by API family: the same code means different things on SAPI and FAPI."""
+"""Binance's error answers, keyed by API family: the same code means different things on SAPI and FAPI.
+
+Every Binance code here comes from the spec's error-code table (`spec_metadata.ERROR_CODES`, generated from
+`info.x-binance-error-codes`): an answer names the documented meaning it gives, and the code is the one the
+table documents with that meaning for the family. The mock's own codes (rules Binance gives no code for)
+must not be documented codes. The tables are built once, at import; a meaning the spec does not document
+(or documents twice) fails the import.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
+
+from binance_margin_api import spec_metadata
 
 
 class Err(enum.StrEnum):
@@ -65,71 +74,161 @@ _OWN_MESSAGES: Final[Mapping[Err, str]] = {
     Err.NO_LIABILITIES: "No liabilities to liquidate.",
 }
 
-_COMMON: Final[Mapping[Err, ErrorSpec]] = {
-    Err.TOO_MUCH_WEIGHT: ErrorSpec(
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Answer:
+    """How the mock answers one kind: `meaning` is a phrase of the documented meaning that picks the code."""
+
+    status: int
+    meaning: str
+    msg: str
+
+
+_COMMON: Final[Mapping[Err, _Answer]] = {
+    Err.TOO_MUCH_WEIGHT: _Answer(
         429,
-        -1003,
+        "too much request weight",
         "Too much request weight used; current limit is {limit} request weight per {interval}. "
         "Please use WebSocket Streams for live updates to avoid polling the API.",
     ),
-    Err.IP_BANNED: ErrorSpec(
+    Err.IP_BANNED: _Answer(
         418,
-        -1003,
+        "IP banned until",
         "Way too much request weight used; IP banned until {until}. "
         "Please use WebSocket Streams for live updates to avoid bans.",
     ),
-    Err.TIMESTAMP: ErrorSpec(400, -1021, "Timestamp for this request is outside of the recvWindow."),
-    Err.SIGNATURE: ErrorSpec(400, -1022, "Signature for this request is not valid."),
-    Err.ILLEGAL_CHARS: ErrorSpec(
-        400, -1100, "Illegal characters found in parameter '{param}'; legal range is '{pattern}'."
+    Err.TIMESTAMP: _Answer(
+        400, "outside of the recvWindow", "Timestamp for this request is outside of the recvWindow."
     ),
-    Err.DUPLICATE_PARAM: ErrorSpec(400, -1101, "Duplicate values for a parameter detected."),
-    Err.MANDATORY: ErrorSpec(
-        400, -1102, "Mandatory parameter '{param}' was not sent, was empty/null, or malformed."
+    Err.SIGNATURE: _Answer(400, "signature for this request", "Signature for this request is not valid."),
+    Err.ILLEGAL_CHARS: _Answer(
+        400,
+        "illegal characters",
+        "Illegal characters found in parameter '{param}'; legal range is '{pattern}'.",
     ),
-    Err.INVALID_SYMBOL: ErrorSpec(400, -1121, "Invalid symbol."),
-    Err.INVALID_DATA: ErrorSpec(400, -1130, "Data sent for parameter '{param}' is not valid."),
-    Err.KEY_FORMAT: ErrorSpec(401, -2014, "API-key format invalid."),
-    Err.KEY_INVALID: ErrorSpec(401, -2015, "Invalid API-key, IP, or permissions for action."),
+    Err.DUPLICATE_PARAM: _Answer(400, "duplicate values", "Duplicate values for a parameter detected."),
+    Err.MANDATORY: _Answer(
+        400,
+        "mandatory parameter",
+        "Mandatory parameter '{param}' was not sent, was empty/null, or malformed.",
+    ),
+    Err.INVALID_SYMBOL: _Answer(400, "invalid symbol", "Invalid symbol."),
+    Err.INVALID_DATA: _Answer(
+        400, "invalid data sent for a parameter", "Data sent for parameter '{param}' is not valid."
+    ),
+    Err.KEY_FORMAT: _Answer(401, "API-key format invalid", "API-key format invalid."),
+    Err.KEY_INVALID: _Answer(401, "invalid API-key", "Invalid API-key, IP, or permissions for action."),
 }
 
-FAMILY_ERRORS: Final[Mapping[str, Mapping[Err, ErrorSpec]]] = {
+_ANSWERS: Final[Mapping[str, Mapping[Err, _Answer]]] = {
     "sapi": {
         **_COMMON,
-        Err.RECV_WINDOW: ErrorSpec(400, -1131, "recvWindow must be less than {limit}."),
-        Err.NO_MARGIN_ACCOUNT: ErrorSpec(400, -3003, "Margin account does not exist."),
-        **{err: ErrorSpec(400, code, _OWN_MESSAGES[err]) for err, code in OWN_CODES.items()},
+        Err.RECV_WINDOW: _Answer(
+            400, "recvWindow must be less than", "recvWindow must be less than {limit}."
+        ),
+        Err.NO_MARGIN_ACCOUNT: _Answer(
+            400, "margin account does not exist", "Margin account does not exist."
+        ),
     },
     "fapi": {
         **_COMMON,
-        # FAPI documents no -1131: an out-of-range recvWindow is invalid data for that parameter.
-        Err.RECV_WINDOW: ErrorSpec(400, -1130, "Data sent for parameter '{param}' is not valid."),
-        Err.MARGIN_TYPE_SAME: ErrorSpec(400, -4046, "No need to change margin type."),
-        Err.MARGIN_TYPE_OPEN_ORDERS: ErrorSpec(
-            400, -4047, "Margin type cannot be changed if there exists open orders."
+        # FAPI documents no recvWindow code: an out-of-range recvWindow is invalid data for that parameter.
+        Err.RECV_WINDOW: _Answer(
+            400, "invalid data sent for a parameter", "Data sent for parameter '{param}' is not valid."
         ),
-        Err.MARGIN_TYPE_POSITION: ErrorSpec(
-            400, -4048, "Margin type cannot be changed if there exists position."
+        Err.MARGIN_TYPE_SAME: _Answer(400, "no need to change margin type", "No need to change margin type."),
+        Err.MARGIN_TYPE_OPEN_ORDERS: _Answer(
+            400,
+            "margin type cannot be changed if there exist open orders",
+            "Margin type cannot be changed if there exists open orders.",
         ),
-        Err.POSITION_SIDE_OPEN_ORDERS: ErrorSpec(
-            400, -4067, "Position side cannot be changed if there exists open orders."
+        Err.MARGIN_TYPE_POSITION: _Answer(
+            400,
+            "margin type cannot be changed if there exists position",
+            "Margin type cannot be changed if there exists position.",
         ),
-        Err.MULTI_ASSETS_MODE: ErrorSpec(
-            400, -4168, "Unable to adjust to isolated-margin mode under the Multi-Assets mode."
+        Err.POSITION_SIDE_OPEN_ORDERS: _Answer(
+            400,
+            "position side cannot be changed",
+            "Position side cannot be changed if there exists open orders.",
+        ),
+        Err.MULTI_ASSETS_MODE: _Answer(
+            400,
+            "multi-assets mode",
+            "Unable to adjust to isolated-margin mode under the Multi-Assets mode.",
         ),
     },
 }
 
+
+def documented_code(family: str, phrase: str) -> int:
+    """The one code the spec documents for `family` with a meaning that contains `phrase` (any case)."""
+    folded = phrase.casefold()
+    codes = [
+        code
+        for code in spec_metadata.ERROR_CODES
+        if folded in (spec_metadata.error_meaning(family, code) or "").casefold()
+    ]
+    if len(codes) != 1:
+        raise LookupError(f"{family}: {len(codes)} documented codes mean {phrase!r}: {codes}")
+    return codes[0]
+
+
+def check_own_codes(own_codes: Mapping[Err, int]) -> None:
+    """The mock's own codes must not be codes Binance documents (they would claim a documented meaning)."""
+    taken = {err.value: code for err, code in own_codes.items() if code in spec_metadata.ERROR_CODES}
+    if taken:
+        raise ValueError(f"own codes that Binance documents (pick others): {taken}")
+
+
+def build_family_errors() -> dict[str, dict[Err, ErrorSpec]]:
+    """The per-family tables: documented codes from the spec, then the mock's own (default) codes."""
+    check_own_codes(OWN_CODES)
+    own = {err: ErrorSpec(400, code, _OWN_MESSAGES[err]) for err, code in OWN_CODES.items()}
+    tables = {
+        family: {
+            err: ErrorSpec(a.status, documented_code(family, a.meaning), a.msg) for err, a in answers.items()
+        }
+        for family, answers in _ANSWERS.items()
+    }
+    tables["sapi"].update(own)
+    return tables
+
+
+def _one(messages: Iterable[str], phrase: str) -> str:
+    found = [message for message in messages if phrase in message.casefold()]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} FAPI 5xx messages contain {phrase!r}: {found}")
+    return found[0]
+
+
+def build_fapi_503() -> dict[str, tuple[int, str]]:
+    """FAPI's three 503 answers: messages from the spec's `server_errors`, codes from its error table.
+
+    "unknown" is the outcome-unknown message; "unavailable" and "internal" the not-executed ones. Which
+    code goes with which message is the mock's pairing by meaning (-1008 for "Service Unavailable." is a
+    guess: Binance pairs no code with it).
+    """
+    fapi = spec_metadata.API_FAMILIES["fapi"]
+    unknown = _one(fapi.unknown_outcome_messages, "unknown error")
+    unavailable = _one(fapi.not_executed_messages, "unavailable")
+    internal = _one(fapi.not_executed_messages, "internal error")
+    return {
+        "unknown": (documented_code("fapi", "unknown error"), unknown),
+        "unavailable": (documented_code("fapi", "overloaded"), unavailable),
+        "internal": (documented_code("fapi", internal), internal),
+    }
+
+
+FAMILY_ERRORS: Final[Mapping[str, Mapping[Err, ErrorSpec]]] = build_family_errors()
+
 # FAPI's three 503 messages tell "outcome unknown" from "failed" (see the spec's ServiceUnavailable).
-FAPI_503: Final[Mapping[str, tuple[int, str]]] = {
-    "unknown": (-1000, "Unknown error, please check your request or try again later."),
-    "unavailable": (-1008, "Service Unavailable."),
-    "internal": (-1001, "Internal error; unable to process your request. Please try again."),
-}
+FAPI_503: Final[Mapping[str, tuple[int, str]]] = build_fapi_503()
 
 
 def error_tables(own_codes: Mapping[Err, int]) -> dict[str, dict[Err, ErrorSpec]]:
     """The per-family tables with the scenario's choice of the mock's own codes."""
+    check_own_codes(own_codes)
     tables = {family: dict(table) for family, table in FAMILY_ERRORS.items()}
     for err, code in own_codes.items():
         for table in tables.values():

@@ -26,7 +26,7 @@ class FaultRule:
     count: int | None = None
     latency_seconds: float = 0.0
     status: int = 503
-    code: int = -1000
+    code: int = FAPI_503["unknown"][0]
     msg: str = FAPI_503["unknown"][1]
     executed: bool = False
     retry_after: int = 60  # rate_limit; ban: seconds of ban

@@ -7,9 +7,9 @@ import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
-from ._errors import OWN_CODES, Err
+from ._errors import FAMILY_ERRORS, OWN_CODES, Err, check_own_codes
 
 SCENARIO_DIR: Final = Path(__file__).parent / "scenarios"
 DEFAULT_SCENARIO: Final = SCENARIO_DIR / "default.toml"
@@ -17,6 +17,14 @@ FUZZ_SCENARIO: Final = SCENARIO_DIR / "fuzz.toml"
 
 KeyKind = Literal["HMAC", "RSA", "ED25519"]
 NoopAnswer = Literal["-4046", "-4067", "success"]
+# The error a no-op margin-type change answers, by the scenario's name for it (its FAPI code, as text).
+NOOP_ERRORS: Final[Mapping[str, Err]] = {
+    str(FAMILY_ERRORS["fapi"][err].code): err for err in (Err.MARGIN_TYPE_SAME, Err.POSITION_SIDE_OPEN_ORDERS)
+}
+if set(get_args(NoopAnswer)) != {*NOOP_ERRORS, "success"}:  # the option names must be the spec's codes
+    raise LookupError(
+        f"NoopAnswer {get_args(NoopAnswer)} does not match the spec's codes {sorted(NOOP_ERRORS)}"
+    )
 
 
 class ScenarioError(ValueError):
@@ -95,10 +103,15 @@ def _build(data: Mapping[str, Any], base: Path) -> Scenario:
     unknown_own = set(own) - {err.value for err in OWN_CODES}
     if unknown_own:
         raise ScenarioError(f"unknown [own_codes] entries: {sorted(unknown_own)}")
+    own_codes = {**OWN_CODES, **{Err(name): int(code) for name, code in own.items()}}
+    try:
+        check_own_codes(own_codes)
+    except ValueError as error:
+        raise ScenarioError(f"[own_codes]: {error}") from None
     default = _table(data, "defaults").get("liability")
     noop = str(answers.get("margin_type_noop", "-4046"))
-    if noop not in ("-4046", "-4067", "success"):
-        raise ScenarioError(f"answers.margin_type_noop must be -4046, -4067 or success, not {noop!r}")
+    if noop not in get_args(NoopAnswer):
+        raise ScenarioError(f"answers.margin_type_noop must be one of {get_args(NoopAnswer)}, not {noop!r}")
     shape = answers.get("manual_liquidation", "auto")
     if shape not in ("auto", "array"):
         raise ScenarioError(f"answers.manual_liquidation must be auto or array, not {shape!r}")
@@ -115,7 +128,7 @@ def _build(data: Mapping[str, Any], base: Path) -> Scenario:
         margin_type_noop=noop,  # type: ignore[arg-type]  # checked above
         manual_liquidation=shape,
         small_liability_exchange_body=str(answers.get("small_liability_exchange_body", "")),
-        own_codes={**OWN_CODES, **{Err(name): int(code) for name, code in own.items()}},
+        own_codes=own_codes,
     )
 
 

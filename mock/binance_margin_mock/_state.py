@@ -11,7 +11,7 @@ from typing import Any, Final, TypeVar
 from binance_margin_api.spec_metadata import OPERATIONS, MaxLiabilityValue, OncePerInterval
 
 from ._errors import Err, MockError
-from ._scenario import Liability, Scenario
+from ._scenario import NOOP_ERRORS, Liability, Scenario
 
 _T = TypeVar("_T")
 
@@ -136,7 +136,7 @@ class Exchange:
                 noop = self.scenario.margin_type_noop
                 if noop == "success":
                     return SUCCESS
-                raise MockError(Err.MARGIN_TYPE_SAME if noop == "-4046" else Err.POSITION_SIDE_OPEN_ORDERS)
+                raise MockError(NOOP_ERRORS[noop])
             if margin_type == "ISOLATED" and self.scenario.multi_assets_mode:
                 raise MockError(Err.MULTI_ASSETS_MODE)
             if state.open_orders:

@@ -108,3 +108,46 @@ def test_official_futures_sdk(mock: RunningMock) -> None:
     response = rest.change_margin_type(symbol="BTCUSDT", margin_type="ISOLATED").data()
     assert (response.code, response.msg) == (200, "success")
     assert mock.control.state()["accounts"]["10000001"]["futures"]["BTCUSDT"]["marginType"] == "ISOLATED"
+
+
+def python_binance(base_url: str) -> Any:
+    client = pytest.importorskip("binance.client")
+    # ping=False: by default the constructor pings api.binance.com.
+    binance = client.Client(HMAC.api_key, HMAC.secret, ping=False)
+    binance.API_URL = f"{base_url}/api"
+    binance.MARGIN_API_URL = f"{base_url}/sapi"
+    binance.FUTURES_URL = f"{base_url}/fapi"
+    return binance
+
+
+def test_python_binance(mock: RunningMock) -> None:
+    binance = python_binance(mock.base_url)
+    coins = binance.get_small_liability_exchange_assets()
+    assert sorted(coin["asset"] for coin in coins) == ["BTC", "ETH"]
+    # One coin: nothing to percent-encode, so the bytes it signs are the bytes it sends.
+    assert binance.exchange_small_liability_assets(assetNames="BTC") == {}  # the documented empty body
+    assert [coin["asset"] for coin in binance.get_small_liability_exchange_assets()] == ["ETH"]
+    liquidated = binance.margin_manual_liquidation(type="ISOLATED", symbol="BTCUSDT")
+    assert liquidated["asset"] == "USDT"
+    assert binance.futures_change_margin_type(symbol="BTCUSDT", marginType="ISOLATED") == {
+        "code": 200,
+        "msg": "success",
+    }
+    assert mock.control.state()["accounts"]["10000001"]["futures"]["BTCUSDT"]["marginType"] == "ISOLATED"
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_python_binance_signs_asset_names_raw_but_sends_them_encoded(mock: RunningMock, strict: bool) -> None:
+    """A genuine incompatibility, recorded rather than bent around (docs/mock.md).
+
+    It signs `assetNames=BTC,ETH` but sends `assetNames=BTC%2CETH`: the signed bytes are not the received
+    bytes, so this is -1022 even without the mock's strict percent-encoding check.
+    """
+    exceptions = pytest.importorskip("binance.exceptions")
+    mock.app.reset(dataclasses.replace(mock.app.scenario, strict_percent_encoding=strict))
+    binance = python_binance(mock.base_url)
+    with pytest.raises(exceptions.BinanceAPIException) as raised:
+        binance.exchange_small_liability_assets(assetNames="BTC,ETH")
+    assert (raised.value.status_code, raised.value.code) == (400, -1022)
+    assert mock.control.state()["accounts"]["10000001"]["lastExchangeMs"] is None
+    assert len(binance.get_small_liability_exchange_assets()) == 2  # nothing was exchanged

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Literal
 
 import httpx
 import pytest
+from binance_margin_api import spec_metadata
 from binance_margin_api.spec_metadata import OPERATIONS, OncePerInterval
-from binance_margin_mock import FAMILY_ERRORS, Err, MockClock, create_app, load_scenario
+from binance_margin_mock import (
+    FAMILY_ERRORS,
+    FAPI_503,
+    OWN_CODES,
+    Err,
+    MockClock,
+    ScenarioError,
+    create_app,
+    load_scenario,
+)
+from binance_margin_mock._errors import build_family_errors, build_fapi_503, documented_code
 
 from .conftest import CREDENTIALS, Signed
 from .test_signing import COINS, LIQUIDATION, MARGIN_TYPE, code
@@ -146,7 +158,9 @@ async def test_margin_type_change_sticks(signed: Signed) -> None:
 
 
 @pytest.mark.parametrize(("noop", "expected"), [("-4067", -4067), ("success", 200)])
-async def test_noop_margin_type_answer_is_configurable(noop: str, expected: int) -> None:
+async def test_noop_margin_type_answer_is_configurable(
+    noop: Literal["-4067", "success"], expected: int
+) -> None:
     clock = MockClock(start_ms=1_767_225_600_000, frozen=True)
     app = create_app(dataclasses.replace(load_scenario(), margin_type_noop=noop), clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock") as http:
@@ -163,16 +177,52 @@ def test_codes_are_keyed_by_family() -> None:
     assert FAMILY_ERRORS["fapi"][Err.RECV_WINDOW].code == -1130
 
 
-def test_every_binance_code_the_mock_answers_is_in_the_spec_for_that_family() -> None:
-    from binance_margin_api import spec_metadata
-
-    documented = getattr(spec_metadata, "ERROR_CODES", None)
-    if documented is None:
-        pytest.skip("this spec has no error-code table")
-    own = set(load_scenario().own_codes.values())
+def test_every_err_kind_resolves_to_a_documented_code_of_its_family_or_an_own_code() -> None:
+    own = load_scenario().own_codes
+    answered = {err for table in FAMILY_ERRORS.values() for err in table}
+    assert answered == set(Err)  # every kind the request path can raise has an answer somewhere
     for family, table in FAMILY_ERRORS.items():
         for err, spec in table.items():
-            if spec.code in own:
-                continue
-            meanings = documented.get(spec.code, {})
-            assert family in meanings or "all" in meanings, (family, err, spec.code)
+            if err in own:
+                assert spec.code == own[err], (family, err)
+                assert spec.code not in spec_metadata.ERROR_CODES, (family, err, spec.code)
+            else:
+                assert spec_metadata.error_meaning(family, spec.code) is not None, (family, err, spec.code)
+
+
+def test_documented_codes_are_taken_from_the_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Renumber every code in the spec's table: the mock's documented codes follow, its own ones stay."""
+    renumbered = {code - 50_000: meanings for code, meanings in spec_metadata.ERROR_CODES.items()}
+    monkeypatch.setattr(spec_metadata, "ERROR_CODES", renumbered)
+    rebuilt = build_family_errors()
+    for family, table in FAMILY_ERRORS.items():
+        for err, spec in table.items():
+            moved = spec.code if err in OWN_CODES else spec.code - 50_000
+            assert rebuilt[family][err].code == moved, (family, err)
+    assert {name: code - 50_000 for name, (code, _) in FAPI_503.items()} == {
+        name: code for name, (code, _) in build_fapi_503().items()
+    }
+
+
+def test_a_code_is_looked_up_per_family() -> None:
+    assert documented_code("sapi", "agreement not confirmed") == -4046  # FAPI's "no need to change" code
+    with pytest.raises(LookupError):
+        documented_code("fapi", "agreement not confirmed")  # -4046 means something else on FAPI
+    with pytest.raises(LookupError):
+        documented_code("fapi", "margin type")  # ambiguous: several FAPI codes
+
+
+def test_fapi_503_messages_are_the_specs() -> None:
+    fapi = spec_metadata.API_FAMILIES["fapi"]
+    assert FAPI_503["unknown"][1] in fapi.unknown_outcome_messages
+    assert {FAPI_503["unavailable"][1], FAPI_503["internal"][1]} == set(fapi.not_executed_messages)
+    assert all(spec_metadata.error_meaning("fapi", code) for code, _ in FAPI_503.values())
+
+
+@pytest.mark.parametrize("taken", [-1022, -4046])
+def test_own_codes_must_not_be_documented_codes(taken: int) -> None:
+    with pytest.raises(ScenarioError, match="own_codes"):
+        load_scenario({"own_codes": {"exchange-cooldown": taken}})
+    scenario = load_scenario()
+    with pytest.raises(ValueError, match="Binance documents"):
+        create_app(dataclasses.replace(scenario, own_codes={**scenario.own_codes, Err.NO_LIABILITIES: taken}))
