@@ -1,10 +1,13 @@
 """binance-margin: a typed client for Binance's margin endpoints that signs exactly what it sends.
 
 The operations, weights and rules come from the OpenAPI spec through the generated `binance_margin_api`
-package; this package adds signing, validation, routing, typed errors and the CLI around it.
+package; this package adds signing, validation, routing, typed errors and the CLI around it, and the
+production behaviour: weight budgets shared through `limits` storage (memory or Redis), server-time sync,
+safe retries, the once-per-6-hours guard, idempotent helpers, call records and logging (docs/production.md).
 """
 
 from ._auth import BinanceAuth
+from ._budget import Bucket, Budget
 from ._client import BinanceClient
 from ._credentials import (
     Credentials,
@@ -15,36 +18,52 @@ from ._credentials import (
     private_key_credentials,
 )
 from ._encoding import encode_pairs, percent_encode, signed_query
+from ._ensure import MarginTypeResult
 from ._errors import (
     BinanceAPIError,
     BinanceConfigError,
+    BinanceCooldownError,
     BinanceIPBannedError,
     BinanceMarginError,
     BinanceRateLimitError,
     BinanceResponseError,
     BinanceServerError,
+    BinanceStorageError,
     BinanceTransportError,
     BinanceValidationError,
     BinanceWaitRefused,
 )
+from ._observe import BucketUsage, CallRecord
+from ._retry import RetryPolicy
+from ._timesync import Clock, SystemClock
 
 __all__ = [
     "BinanceAPIError",
     "BinanceAuth",
     "BinanceClient",
     "BinanceConfigError",
+    "BinanceCooldownError",
     "BinanceIPBannedError",
     "BinanceMarginError",
     "BinanceRateLimitError",
     "BinanceResponseError",
     "BinanceServerError",
+    "BinanceStorageError",
     "BinanceTransportError",
     "BinanceValidationError",
     "BinanceWaitRefused",
+    "Bucket",
+    "BucketUsage",
+    "Budget",
+    "CallRecord",
+    "Clock",
     "Credentials",
     "Ed25519Credentials",
     "HmacCredentials",
+    "MarginTypeResult",
+    "RetryPolicy",
     "RsaCredentials",
+    "SystemClock",
     "credentials_from_env",
     "encode_pairs",
     "percent_encode",

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from binance_margin_api.spec_metadata import OPERATIONS, SIGNING
+from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS, SIGNING
 
 from ._client import BinanceClient
 from ._errors import (
@@ -21,6 +21,7 @@ from ._errors import (
     BinanceMarginError,
     BinanceValidationError,
 )
+from ._observe import CallRecord
 
 
 def _choices(operation_id: str, parameter: str) -> tuple[str, ...]:
@@ -44,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
         help=f"recvWindow in ms (default {SIGNING.recv_window_default}, "
         f"at most {SIGNING.recv_window_maximum})",
     )
+    parser.add_argument(
+        "--show-weight",
+        action="store_true",
+        help="print each rate-limit bucket's used-weight header and limit on stderr after the call",
+    )
+    parser.add_argument(
+        "--time-sync", action="store_true", help="sync with Binance's server time before signing"
+    )
+    parser.add_argument(
+        "--storage-uri",
+        default="memory://",
+        help="where weight budgets and the 6-hour guard live (e.g. redis://host:6379/0 to share them)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("coin-list", help="list the coins eligible for small liability exchange")
     exchange = commands.add_parser("exchange-small-liability", help="exchange small liabilities")
@@ -56,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     margin_type.add_argument(
         "margin_type", choices=_choices("changeMarginType", "marginType"), metavar="MARGIN_TYPE"
     )
+    margin_type.add_argument(
+        "--ensure",
+        action="store_true",
+        help="succeed when the symbol already has the margin type (-4046, or -4067 for the same no-op); "
+        'prints {"symbol", "marginType", "changed", "code"}',
+    )
     return parser
 
 
@@ -67,7 +87,18 @@ def _run(client: BinanceClient, options: argparse.Namespace) -> Any:
         return {}
     if options.command == "manual-liquidation":
         return [coin.to_dict() for coin in client.manual_liquidation(options.type, options.symbol)]
+    if options.ensure:
+        return client.ensure_margin_type(options.symbol, options.margin_type).to_dict()
     return client.change_margin_type(options.symbol, options.margin_type).to_dict()
+
+
+def _print_weight(record: CallRecord | None) -> None:
+    if record is None:
+        return
+    for usage in record.buckets:
+        header = RATE_LIMITS[usage.rate_limit].used_weight_header
+        source = "from the server" if usage.from_server else "local count"
+        print(f"{header}: {usage.used} (limit {usage.limit}, {usage.bucket}, {source})", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,8 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             base_url=options.base_url,
             futures_base_url=options.futures_base_url,
             recv_window=options.recv_window,
+            time_sync=options.time_sync,
+            storage_uri=options.storage_uri,
         ) as client:
-            result = _run(client, options)
+            try:
+                result = _run(client, options)
+            finally:
+                if options.show_weight:
+                    _print_weight(client.last_call)
     except (BinanceConfigError, BinanceValidationError) as error:
         print(f"binance-margin: {error}", file=sys.stderr)
         return 2

@@ -101,3 +101,19 @@ class BinanceWaitRefused(BinanceMarginError):
     def __init__(self, message: str, *, retry_after: float) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class BinanceCooldownError(BinanceWaitRefused):
+    """A once-per-interval rule (the small liability exchange's "once within 6 hours") forbids the call now.
+
+    `next_allowed_ms` is the server time (ms since the epoch) from which the call is allowed again,
+    `retry_after` the seconds until then. Nothing was sent.
+    """
+
+    def __init__(self, message: str, *, retry_after: float, next_allowed_ms: int) -> None:
+        self.next_allowed_ms = next_allowed_ms
+        super().__init__(message, retry_after=retry_after)
+
+
+class BinanceStorageError(BinanceMarginError):
+    """The shared weight-budget storage (e.g. Redis) failed; nothing was sent."""

@@ -18,8 +18,10 @@ from binance_margin import (
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-SECRET = "s3cr3t-never-printed"
-API_KEY = "api-key-never-printed"
+from tests._secrets import UNIT_API_KEY, UNIT_SECRET, UNIT_WRONG_PASSPHRASE
+
+SECRET = UNIT_SECRET
+API_KEY = UNIT_API_KEY
 
 
 def _write_key(
@@ -75,8 +77,8 @@ def test_missing_or_conflicting_env_is_a_config_error(env: dict[str, str], fragm
 def test_wrong_passphrase_does_not_echo_it(tmp_path: Path) -> None:
     path = _write_key(tmp_path, ed25519.Ed25519PrivateKey.generate(), b"right-phrase")
     with pytest.raises(BinanceConfigError) as raised:
-        private_key_credentials(API_KEY, path.read_bytes(), "wrong-phrase-never-printed")
-    assert "wrong-phrase-never-printed" not in str(raised.value)
+        private_key_credentials(API_KEY, path.read_bytes(), UNIT_WRONG_PASSPHRASE)
+    assert UNIT_WRONG_PASSPHRASE not in str(raised.value)
 
 
 def test_reprs_hide_secrets_and_pickling_is_refused() -> None:

@@ -94,8 +94,20 @@ def test_sapi_5xx_outcome_is_unknown() -> None:
         (409, b'{"code": -1, "msg": "undocumented"}'),
         (200, b'[{"asset": 1}]'),
         (200, b'{"not": "a list"}'),
+        (200, b'[{"asset":null,"interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":1}]'),
+        (200, b'[{"asset":"ETH","interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":"1"}]'),
     ],
-    ids=["200-html", "truncated", "empty", "400-html", "409", "wrong-shape", "object-not-list"],
+    ids=[
+        "200-html",
+        "truncated",
+        "empty",
+        "400-html",
+        "409",
+        "wrong-shape",
+        "object-not-list",
+        "null-string",
+        "string-number",
+    ],
 )
 def test_undocumented_and_unparseable_answers_raise_response_error(status: int, body: bytes) -> None:
     with pytest.raises(BinanceResponseError) as raised:

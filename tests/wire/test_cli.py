@@ -6,15 +6,18 @@ import json
 
 import pytest
 from binance_margin._cli import main
+from binance_margin_mock import DEFAULT_SCENARIO, load_scenario
 
 from tests._loopback import hmac_verifier, loopback_server
+from tests._mock_server import running_mock
+from tests._secrets import CLI_API_KEY, CLI_SECRET, CLI_WRONG_SECRET
 
-SECRET = "cli-secret"
+SECRET = CLI_SECRET
 
 
 @pytest.fixture(autouse=True)
 def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BINANCE_API_KEY", "cli-key")
+    monkeypatch.setenv("BINANCE_API_KEY", CLI_API_KEY)
     monkeypatch.setenv("BINANCE_API_SECRET", SECRET)
     monkeypatch.delenv("BINANCE_PRIVATE_KEY_FILE", raising=False)
 
@@ -63,12 +66,12 @@ def test_commands_print_json_and_exit_0(
 def test_api_error_exits_1_with_code_on_stderr(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BINANCE_API_SECRET", "wrong-secret")
+    monkeypatch.setenv("BINANCE_API_SECRET", CLI_WRONG_SECRET)
     with loopback_server(hmac_verifier(SECRET)) as server:
         code = main(["--base-url", server.base_url, "coin-list"])
     captured = capsys.readouterr()
     assert code == 1 and captured.out == ""
-    assert "-1022" in captured.err and "wrong-secret" not in captured.err
+    assert "-1022" in captured.err and CLI_WRONG_SECRET not in captured.err
 
 
 @pytest.mark.parametrize(
@@ -103,3 +106,18 @@ def test_missing_credentials_exit_2(
     monkeypatch.delenv("BINANCE_API_KEY")
     assert main(["coin-list"]) == 2
     assert "BINANCE_API_KEY" in capsys.readouterr().err
+
+
+def test_show_weight_prints_the_used_weight_headers(capsys: pytest.CaptureFixture[str]) -> None:
+    with running_mock() as mock:
+        key = load_scenario(DEFAULT_SCENARIO).accounts[0].keys[0]
+        assert key.secret is not None
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("BINANCE_API_KEY", key.api_key)
+            patch.setenv("BINANCE_API_SECRET", key.secret)
+            code = main(["--base-url", mock.base_url, "--show-weight", "coin-list"])
+    err = capsys.readouterr().err
+    assert code == 0
+    # The mock reports 100 used (the spec's weight for the coin list) against the SAPI IP bucket.
+    assert "X-SAPI-USED-IP-WEIGHT-1M: 100 (limit 12000" in err
+    assert "from the server" in err

@@ -17,8 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from tests._loopback import LoopbackServer, Verifier, hmac_verifier, loopback_server, public_key_verifier
+from tests._secrets import WIRE_API_KEY, WIRE_SECRET, WRONG_SECRET
 
-SECRET = "wire-test-secret-0123456789"
+SECRET = WIRE_SECRET
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 ED_KEY = ed25519.Ed25519PrivateKey.generate()
 
@@ -30,13 +31,13 @@ def _pem(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
 
 
 KEY_KINDS: dict[str, tuple[Callable[[], Credentials], Verifier]] = {
-    "hmac": (lambda: HmacCredentials("wire-key", SECRET), hmac_verifier(SECRET)),
+    "hmac": (lambda: HmacCredentials(WIRE_API_KEY, SECRET), hmac_verifier(SECRET)),
     "rsa": (
-        lambda: private_key_credentials("wire-key", _pem(RSA_KEY)),
+        lambda: private_key_credentials(WIRE_API_KEY, _pem(RSA_KEY)),
         public_key_verifier(RSA_KEY.public_key()),
     ),
     "ed25519": (
-        lambda: private_key_credentials("wire-key", _pem(ED_KEY)),
+        lambda: private_key_credentials(WIRE_API_KEY, _pem(ED_KEY)),
         public_key_verifier(ED_KEY.public_key()),
     ),
 }
@@ -84,7 +85,7 @@ def _check_seen(server: LoopbackServer, path: str, expected: list[tuple[str, str
     seen = server.seen[0]
     assert seen.signature_valid, f"signature did not verify over {seen.raw_target}"
     assert seen.raw_target.startswith(path + "?")
-    assert seen.api_key == "wire-key"
+    assert seen.api_key == WIRE_API_KEY
     names = [name for name, _ in seen.params]
     assert names == [name for name, _ in expected] + ["recvWindow", "timestamp"]
     assert seen.params[: len(expected)] == expected
@@ -124,7 +125,7 @@ async def test_async_calls_are_signed_over_the_wire_bytes(
 def test_asset_names_go_out_comma_joined_and_encoded() -> None:
     with (
         loopback_server(hmac_verifier(SECRET)) as server,
-        BinanceClient(HmacCredentials("wire-key", SECRET), base_url=server.base_url) as client,
+        BinanceClient(HmacCredentials(WIRE_API_KEY, SECRET), base_url=server.base_url) as client,
     ):
         client.exchange_small_liability(["BTC", "ETH"])
     assert server.seen[0].raw_target.startswith(
@@ -136,7 +137,7 @@ def test_a_wrong_secret_is_caught_by_the_server() -> None:
     # Proves the server's check can fail: a client with another secret gets -1022.
     with (
         loopback_server(hmac_verifier(SECRET)) as server,
-        BinanceClient(HmacCredentials("wire-key", "another-secret"), base_url=server.base_url) as client,
+        BinanceClient(HmacCredentials(WIRE_API_KEY, WRONG_SECRET), base_url=server.base_url) as client,
         pytest.raises(BinanceAPIError) as raised,
     ):
         client.coin_list()
@@ -152,7 +153,7 @@ def test_generated_functions_work_with_the_client() -> None:
     with (
         loopback_server(hmac_verifier(SECRET)) as server,
         BinanceClient(
-            HmacCredentials("wire-key", SECRET), base_url=server.base_url, futures_base_url=server.base_url
+            HmacCredentials(WIRE_API_KEY, SECRET), base_url=server.base_url, futures_base_url=server.base_url
         ) as client,
     ):
         coins = get_small_liability_exchange_coin_list.sync(client=client.api)
@@ -168,7 +169,7 @@ async def test_generated_asyncio_functions_work_with_the_client() -> None:
     from binance_margin_api.api.margin import small_liability_exchange
 
     with loopback_server(hmac_verifier(SECRET)) as server:
-        async with BinanceClient(HmacCredentials("wire-key", SECRET), base_url=server.base_url) as client:
+        async with BinanceClient(HmacCredentials(WIRE_API_KEY, SECRET), base_url=server.base_url) as client:
             response = await small_liability_exchange.asyncio_detailed(
                 client=client.api, asset_names=["DOGE"]
             )

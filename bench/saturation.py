@@ -1,0 +1,159 @@
+"""Saturation benchmark: how close do budgeted clients get to the permitted rate, without a 429?
+
+One process, then N processes sharing a Redis budget, call the coin-list GET (weight and limit from the
+spec metadata: sapi-ip, per endpoint) as fast as the budget allows, against the mock with a shortened
+rate-limit window. Runs start on a window boundary and last whole windows, so the permitted number of
+calls is exactly (limit // weight) per window. Prints a table; docs/saturation-benchmark.md records it.
+
+    PYTHONPATH=overrides:generated_client:mock:. python bench/saturation.py [--window 3] [--windows 6]
+        [--processes 4]
+
+Needs redis-server on PATH for the shared run (it starts a private one on a free port in a temp dir).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker(base_url: str, storage_uri: str, namespace: str, window: float, start: float, end: float) -> None:
+    from binance_margin import (
+        BinanceClient,
+        BinanceIPBannedError,
+        BinanceRateLimitError,
+        BinanceWaitRefused,
+        HmacCredentials,
+    )
+    from binance_margin_mock import load_scenario
+
+    key = next(k for k in load_scenario().accounts[0].keys if k.kind == "HMAC")
+    counts = {"ok": 0, "429": 0, "418": 0}
+    with BinanceClient(
+        HmacCredentials(key.api_key, key.secret or ""),
+        base_url=base_url,
+        storage_uri=storage_uri,
+        budget_namespace=namespace,
+        window_seconds=window,
+    ) as client:
+        time.sleep(max(0.0, start - time.time()))
+        while (left := end - time.time()) > 0:
+            try:
+                with client.call_options(max_wait=left):
+                    client.coin_list()
+                counts["ok"] += 1
+            except BinanceRateLimitError:
+                counts["429"] += 1
+            except BinanceIPBannedError:
+                counts["418"] += 1
+            except BinanceWaitRefused:
+                break
+    print(json.dumps(counts))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(base_url: str, storage_uri: str, processes: int, window: float, windows: int) -> dict[str, int]:
+    namespace = f"bench-{uuid.uuid4().hex[:8]}"
+    now = time.time()
+    start = (math.floor(now / window) + 2) * window  # a window boundary, after the workers have started
+    end = start + windows * window
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("overrides", "generated_client", "mock", ".")),
+    }
+    args = [base_url, storage_uri, namespace, str(window), str(start), str(end)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", *args], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(processes)
+    ]
+    totals = {"ok": 0, "429": 0, "418": 0}
+    for proc in procs:
+        out, _ = proc.communicate(timeout=windows * window + 60)
+        for name, value in json.loads(out).items():
+            totals[name] += value
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--window", type=float, default=3.0, help="the shortened rate-limit window (s)")
+    parser.add_argument("--windows", type=int, default=6, help="whole windows per run")
+    parser.add_argument("--processes", type=int, default=4, help="processes sharing the Redis budget")
+    parser.add_argument("--worker", nargs=6, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.worker:
+        base, uri, namespace, window, start, end = options.worker
+        worker(base, uri, namespace, float(window), float(start), float(end))
+        return
+
+    from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS
+    from binance_margin_mock import MockServer, create_app, load_scenario
+
+    coins = OPERATIONS["getSmallLiabilityExchangeCoinList"]
+    per_window = RATE_LIMITS[coins.rate_limit].limit // coins.weight
+    permitted = per_window * options.windows
+    scenario = dataclasses.replace(load_scenario(), window_seconds=options.window)
+    redis_binary = shutil.which("redis-server")
+    rows: list[tuple[str, dict[str, int]]] = []
+    with MockServer(create_app(scenario)) as server, tempfile.TemporaryDirectory() as directory:
+        rows.append(
+            ("1 process, memory://", _run(server.base_url, "memory://", 1, options.window, options.windows))
+        )
+        if redis_binary is None:
+            print("redis-server not found: skipping the shared run", file=sys.stderr)
+        else:
+            port = _free_port()
+            redis = subprocess.Popen(
+                [redis_binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory, "--save", ""],
+                stdout=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(0.5)
+                uri = f"redis://127.0.0.1:{port}/0"
+                rows.append(
+                    ("1 process, redis", _run(server.base_url, uri, 1, options.window, options.windows))
+                )
+                label = f"{options.processes} processes, shared redis"
+                rows.append(
+                    (label, _run(server.base_url, uri, options.processes, options.window, options.windows))
+                )
+            finally:
+                redis.terminate()
+                redis.wait(10)
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"window {options.window:g} s x {options.windows} windows; permitted {permitted} calls "
+        f"({per_window} per window: {coins.rate_limit} limit {RATE_LIMITS[coins.rate_limit].limit} "
+        f"/ weight {coins.weight})"
+    )
+    print(f"{'run':32} {'calls':>6} {'permitted':>9} {'achieved':>9} {'429s':>5} {'418s':>5}")
+    for label, totals in rows:
+        print(
+            f"{label:32} {totals['ok']:>6} {permitted:>9} {totals['ok'] / permitted:>8.1%} "
+            f"{totals['429']:>5} {totals['418']:>5}"
+        )
+
+
+if __name__ == "__main__":
+    main()

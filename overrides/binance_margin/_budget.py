@@ -1,0 +1,281 @@
+"""Weight budgets over `limits`: a bucket per (rate-limit family, IP or account, endpoint if per endpoint).
+
+Binance counts request weight in fixed windows aligned to its own clock (the `*-1M` headers). The
+budget mirrors that: a bucket's counter for window `n` lives under its own key in a `limits` storage
+(memory by default; Redis shares it between processes and hosts) and is raised with the storage's
+atomic `incr`. The window index comes from the estimate of server time (see `_timesync`).
+
+Near a window boundary the arrival window is uncertain (latency, clock error): a reservation closer
+than `guard` to a boundary is counted in both adjacent windows, so no window can receive more than the
+limit. The server is the truth: a used-weight header above the local count raises the local count, and
+a 429 / 418 blocks the bucket / the family until Retry-After, for every process sharing the storage.
+
+Every number (limits, intervals, header names, weights) comes from the generated spec metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from functools import partial
+from typing import Final, TypeVar
+
+import attrs
+from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS, Operation, RateLimit
+from limits.errors import ConfigurationError, StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+
+from ._errors import BinanceConfigError, BinanceStorageError
+
+T = TypeVar("T")
+
+# Bans last up to 3 days: block keys live that long (their value, not their expiry, says when they end).
+_BLOCK_KEY_SECONDS: Final = 3 * 24 * 3600 + 60
+
+
+@attrs.frozen(slots=True)
+class Bucket:
+    """One weight budget. `name` is what records and logs show (never a key or account secret)."""
+
+    name: str
+    rate_limit: RateLimit
+    family: str
+    limit: int
+    window_ms: float
+    key: str  # storage key prefix; the window index is appended
+    block_key: str  # this bucket blocked until (server ms): 429
+    ban_key: str  # the family banned until (server ms): 418
+    header: str
+    by_uid: bool
+    guard_ms: float  # reservations closer than this to a window boundary count in both windows
+    expiry: int  # storage expiry (s) of a window counter: only for cleanup, the key names its window
+
+
+@attrs.frozen(slots=True)
+class Reservation:
+    bucket: Bucket
+    window: int
+    count: int  # the local count of `window` after this reservation
+
+
+@attrs.frozen(slots=True)
+class Wait:
+    """The bucket cannot take the weight now: retry after `seconds`; `reason` says why."""
+
+    seconds: float
+    reason: str
+
+
+def account_label(api_key: str, account: str | None) -> str:
+    """The account part of shared keys: the configured name, else a hash of the API key (never the key)."""
+    if account:
+        return account
+    return "key-" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+
+
+def default_guard(window_seconds: float) -> float:
+    """The boundary guard: 1/50 of the window, at most 250 ms."""
+    return min(0.25, window_seconds / 50)
+
+
+class Budget:
+    """The weight buckets of one client (and of every process sharing its storage)."""
+
+    def __init__(
+        self,
+        storage_uri: str,
+        *,
+        account: str,
+        namespace: str = "binance_margin",
+        ip_label: str = "ip",
+        window_seconds: float | None = None,
+        guard: float | None = None,
+    ) -> None:
+        scheme = storage_uri.partition(":")[0]
+        try:
+            storage = storage_from_string(storage_uri, wrap_exceptions=True)
+        except (ConfigurationError, ValueError) as error:
+            # The library's message may quote the URI (and a password in it): keep only the kind.
+            raise BinanceConfigError(
+                f"unusable weight budget storage {scheme!r}: {type(error).__name__} (unknown scheme, "
+                "missing driver, or malformed URI)"
+            ) from None
+        if not isinstance(storage, Storage):
+            raise BinanceConfigError(f"weight budget storage {scheme!r} is async-only; use a sync URI")
+        self._storage: Storage = storage
+        # Memory storage: local to this process, no network; anything else is shared.
+        self.shared = not isinstance(self._storage, MemoryStorage)
+        self.scheme = scheme
+        self.namespace = namespace
+        self._local_blocks: dict[str, float] = {}
+        self._buckets: dict[str, Bucket] = {}
+        for operation in OPERATIONS.values():
+            self._buckets[operation.operation_id] = self._make(
+                operation.rate_limit, operation.family, operation, account, ip_label, window_seconds, guard
+            )
+        for family in API_FAMILIES.values():
+            time = family.server_time
+            self._buckets[f"time:{family.name}"] = self._make(
+                time.rate_limit, family.name, None, account, ip_label, window_seconds, guard
+            )
+
+    def _make(
+        self,
+        rate_limit_name: str,
+        family: str,
+        operation: Operation | None,
+        account: str,
+        ip_label: str,
+        window_seconds: float | None,
+        guard: float | None,
+    ) -> Bucket:
+        rate_limit = RATE_LIMITS[rate_limit_name]
+        by_uid = rate_limit.counted_by == "UID"
+        who = account if by_uid else ip_label
+        endpoint = operation.operation_id if operation is not None and rate_limit.scope == "endpoint" else "*"
+        if operation is None and rate_limit.scope == "endpoint":
+            endpoint = f"time:{family}"
+        name = rate_limit.name if endpoint == "*" else f"{rate_limit.name}/{endpoint}"
+        prefix = f"{self.namespace}/w/{rate_limit.name}/{who}/{endpoint}"
+        seconds = window_seconds or rate_limit.interval_seconds
+        return Bucket(
+            name=name,
+            rate_limit=rate_limit,
+            family=family,
+            limit=rate_limit.limit,
+            window_ms=seconds * 1000,
+            key=prefix + "/",
+            block_key=f"{self.namespace}/block/{rate_limit.name}/{who}/{endpoint}",
+            ban_key=f"{self.namespace}/ban/{family}/{ip_label}",
+            header=rate_limit.used_weight_header,
+            by_uid=by_uid,
+            guard_ms=(default_guard(seconds) if guard is None else guard) * 1000,
+            expiry=math.ceil(2 * seconds) + 1,
+        )
+
+    # -- lookups --------------------------------------------------------------------------------------------
+
+    def for_operation(self, operation_id: str) -> Bucket:
+        return self._buckets[operation_id]
+
+    def for_time(self, family: str) -> Bucket:
+        return self._buckets[f"time:{family}"]
+
+    def buckets(self) -> list[Bucket]:
+        return list(self._buckets.values())
+
+    # -- storage access (wrapped: a broken storage is a clear error, never a URI with a password) ----------
+
+    def _io(self, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except StorageError as error:
+            raise BinanceStorageError(
+                f"weight budget storage ({self.scheme}) failed: {type(error.storage_error).__name__}"
+            ) from None
+
+    # -- reserving ------------------------------------------------------------------------------------------
+
+    def blocked_until(self, bucket: Bucket) -> float:
+        """Server ms until which a 429 (this bucket) or a 418 (its family) forbids sending; 0 if none."""
+        local = max(
+            self._local_blocks.get(bucket.block_key, 0.0), self._local_blocks.get(bucket.ban_key, 0.0)
+        )
+        if not self.shared:
+            return local
+        storage = self._storage
+        shared = self._io(lambda: max(storage.get(bucket.block_key), storage.get(bucket.ban_key)))
+        return max(local, float(shared))
+
+    def reserve(self, bucket: Bucket, weight: int, now_ms: float) -> Reservation | Wait:
+        """Take `weight` from `bucket` at server time `now_ms`, or say how long to wait."""
+        until = self.blocked_until(bucket)
+        if until > now_ms:
+            return Wait((until - now_ms) / 1000, f"{bucket.name} is blocked by the server (429/418)")
+        window_ms = bucket.window_ms
+        guard = bucket.guard_ms
+        window = int(now_ms // window_ms)
+        offset = now_ms - window * window_ms
+        windows = [window]
+        if offset < guard:
+            windows.insert(0, window - 1)
+        if window_ms - offset < guard:
+            windows.append(window + 1)
+        expiry = bucket.expiry
+        storage = self._storage
+        count = 0
+        for index in windows:  # oldest first: the one most likely full refuses before others are charged
+            key = bucket.key + str(index)
+            counted = self._io(partial(storage.incr, key, expiry, weight))
+            if counted > bucket.limit:
+                free_at = (index + 1) * window_ms + guard
+                return Wait(max(0.0, free_at - now_ms) / 1000, f"{bucket.name} weight budget is used up")
+            if index == window:
+                count = counted
+        return Reservation(bucket, window, count)
+
+    # -- what the server says -------------------------------------------------------------------------------
+
+    def observe(self, reservation: Reservation, server_used: int | None) -> int:
+        """Apply a used-weight header; return the bucket's used weight as best known."""
+        if server_used is None or server_used <= reservation.count:
+            return reservation.count
+        bucket = reservation.bucket
+        key = bucket.key + str(reservation.window)
+        expiry = bucket.expiry
+        storage = self._storage
+
+        def correct() -> int:
+            local = storage.get(key)
+            if server_used > local:
+                storage.incr(key, expiry, server_used - local)
+            return max(local, server_used)
+
+        return self._io(correct)
+
+    def used(self, bucket: Bucket, now_ms: float) -> int:
+        storage = self._storage
+        return self._io(lambda: storage.get(bucket.key + str(int(now_ms // bucket.window_ms))))
+
+    def block(self, bucket: Bucket, until_ms: float, *, family_wide: bool) -> None:
+        """Forbid sending on `bucket` (429) or on its whole family (418) until server time `until_ms`."""
+        key = bucket.ban_key if family_wide else bucket.block_key
+        self._local_blocks[key] = max(self._local_blocks.get(key, 0.0), until_ms)
+        if not self.shared:
+            return
+        storage = self._storage
+        target = math.ceil(until_ms)
+
+        def raise_to() -> None:
+            current = storage.get(key)
+            if target > current:
+                storage.incr(key, _BLOCK_KEY_SECONDS, target - current)
+
+        self._io(raise_to)
+
+    # -- shared small facts (the 6-hour guard) --------------------------------------------------------------
+
+    def get_value(self, key: str) -> int:
+        storage = self._storage
+        return self._io(lambda: storage.get(key))
+
+    def raise_value(self, key: str, value: int, expiry_seconds: int) -> None:
+        """Raise the counter at `key` to at least `value` (counters only go up; `incr` is atomic)."""
+        storage = self._storage
+
+        def raise_to() -> None:
+            current = storage.get(key)
+            if value > current:
+                storage.incr(key, expiry_seconds, value - current)
+
+        self._io(raise_to)
+
+    def clear(self) -> None:
+        """Forget every counter and block of this namespace in local memory (memory storage only)."""
+        self._local_blocks.clear()
+        if not self.shared:
+            self._storage.reset()
+
+    def __repr__(self) -> str:
+        return f"Budget(storage={self.scheme!r}, shared={self.shared}, namespace={self.namespace!r})"

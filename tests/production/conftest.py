@@ -1,0 +1,149 @@
+"""Fixtures for the production-behaviour tests: the mock under uvicorn, a clock shared with it, Redis."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from binance_margin import BinanceClient, HmacCredentials, RetryPolicy
+from binance_margin_mock import MockClock, Scenario, load_scenario
+
+from tests._mock_server import RunningMock, running_mock
+from tests._secrets import MOCK_HMAC, MOCK_HMAC_2
+
+MOCK_CREDENTIALS = HmacCredentials(MOCK_HMAC.api_key, MOCK_HMAC.secret or "")
+MOCK_CREDENTIALS_2 = HmacCredentials(MOCK_HMAC_2.api_key, MOCK_HMAC_2.secret or "")
+
+
+class MockLinkedClock:
+    """The client's clock IS the mock's clock: sleeping advances the mock's time instead of waiting."""
+
+    def __init__(self, clock: MockClock) -> None:
+        self.mock = clock
+        self.slept: list[float] = []
+
+    def wall_ms(self) -> float:
+        return float(self.mock.now_ms())
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.mock.advance(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Counts what really goes on the wire, per (method, path)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.sent: list[tuple[str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((request.method, request.url.path))
+        return self.inner.handle_request(request)
+
+    def count(self, method: str, path: str) -> int:
+        return self.sent.count((method, path))
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Scenario:
+    """The default scenario, with the fields of an indirect parameter (a dict) replaced."""
+    changes: dict[str, Any] = getattr(request, "param", {})
+    return dataclasses.replace(load_scenario(), **changes)
+
+
+@pytest.fixture
+def mock(scenario: Scenario) -> Iterator[RunningMock]:
+    with running_mock(scenario, clock=MockClock()) as running:
+        yield running
+
+
+@pytest.fixture
+def clock(mock: RunningMock) -> MockLinkedClock:
+    return MockLinkedClock(mock.app.clock)
+
+
+@pytest.fixture
+def wire() -> CountingTransport:
+    return CountingTransport()
+
+
+def make_client(mock: RunningMock, **options: Any) -> BinanceClient:
+    options.setdefault("retry", RetryPolicy(attempts=3, base=0.01, cap=0.02))
+    options.setdefault("budget_namespace", f"test-{uuid.uuid4().hex[:8]}")
+    credentials = options.pop("credentials", MOCK_CREDENTIALS)
+    return BinanceClient(credentials, base_url=mock.base_url, futures_base_url=mock.base_url, **options)
+
+
+def replace(scenario: Scenario, **changes: Any) -> Scenario:
+    return dataclasses.replace(scenario, **changes)
+
+
+# -- Redis -----------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on a free loopback port, in a temp dir, for the session."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (CI installs it: apt-get install redis-server)")
+    directory: Path = tmp_path_factory.mktemp("redis")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(directory),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    uri = f"redis://127.0.0.1:{port}/0"
+    try:
+        import redis
+
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(uri).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.02)
+        yield uri
+    finally:
+        process.terminate()
+        process.wait(10)
