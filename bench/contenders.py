@@ -1,0 +1,318 @@
+"""The clients measured by bench/run.py: two hand-written floors, our client, and the peers.
+
+Each contender is built against one base URL (the canned server) and exposes the four operations as
+zero-argument callables (sync) or coroutine functions (async), in OPERATIONS order. Every one signs
+with HMAC over a fresh timestamp and parses the JSON answer, so they all do the same work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+
+OPERATIONS = ("coin_list", "exchange_small_liability", "manual_liquidation", "change_margin_type")
+# method, path, business parameters (the same for every contender)
+REQUESTS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    "coin_list": ("GET", "/sapi/v1/margin/exchange-small-liability", []),
+    "exchange_small_liability": (
+        "POST",
+        "/sapi/v1/margin/exchange-small-liability",
+        [("assetNames", "BTC,ETH")],
+    ),
+    "manual_liquidation": (
+        "POST",
+        "/sapi/v1/margin/manual-liquidation",
+        [("type", "ISOLATED"), ("symbol", "BTCUSDT")],
+    ),
+    "change_margin_type": ("POST", "/fapi/v1/marginType", [("symbol", "BTCUSDT"), ("marginType", "CROSSED")]),
+}
+
+
+@dataclass
+class Sync:
+    name: str
+    calls: list[Callable[[], Any]]
+    close: Callable[[], Any] = field(default=lambda: None)
+
+
+@dataclass
+class Async:
+    name: str
+    calls: list[Callable[[], Awaitable[Any]]]
+    close: Callable[[], Awaitable[Any]]
+
+
+def _signed_target(path: str, params: list[tuple[str, str]]) -> str:
+    """The floors' signing: RFC 3986-encode every name and value, sign those bytes, append the signature."""
+    pairs = [*params, ("recvWindow", "5000"), ("timestamp", str(time.time_ns() // 1_000_000))]
+    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
+    signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return f"{path}?{query}&signature={signature}"
+
+
+# -- floors --------------------------------------------------------------------------------------------
+
+
+def floor_http_client(base: str) -> Sync:
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port)
+    headers = {"X-MBX-APIKEY": API_KEY, "Content-Length": "0"}
+
+    def call(operation: str) -> Callable[[], Any]:
+        method, path, params = REQUESTS[operation]
+
+        def run() -> Any:
+            connection.request(method, _signed_target(path, params), headers=headers)
+            answer = connection.getresponse()
+            return json.loads(answer.read())
+
+        return run
+
+    return Sync("floor: http.client+hmac", [call(op) for op in OPERATIONS], connection.close)
+
+
+def floor_httpx(base: str) -> Sync:
+    import httpx
+
+    client = httpx.Client(base_url=base, headers={"X-MBX-APIKEY": API_KEY})
+
+    def call(operation: str) -> Callable[[], Any]:
+        method, path, params = REQUESTS[operation]
+
+        def run() -> Any:
+            return client.request(method, _signed_target(path, params)).json()
+
+        return run
+
+    return Sync("floor: httpx+hmac", [call(op) for op in OPERATIONS], client.close)
+
+
+def floor_httpx_async(base: str) -> Async:
+    import httpx
+
+    client = httpx.AsyncClient(base_url=base, headers={"X-MBX-APIKEY": API_KEY})
+
+    def call(operation: str) -> Callable[[], Awaitable[Any]]:
+        method, path, params = REQUESTS[operation]
+
+        async def run() -> Any:
+            return (await client.request(method, _signed_target(path, params))).json()
+
+        return run
+
+    return Async("floor: httpx async+hmac", [call(op) for op in OPERATIONS], client.aclose)
+
+
+# -- ours ------------------------------------------------------------------------------------------------
+
+
+def _unthrottled(client: Any) -> None:
+    """Keep the client's 6-hour guard in the measured path without it ever refusing.
+
+    The guard still reads and arms its storage key on every call. (The weight budget is kept too, with
+    1 ms windows, see `_ours`: it reserves, counts and reads headers on every call, but never fills.)
+    Skipped if the client has no such machinery (older versions) or its private names changed.
+    """
+    auth = client.auth
+    if not hasattr(auth, "cooldown"):
+        return
+    try:
+        from binance_margin._budget import account_label
+        from binance_margin._cooldown import Cooldown
+    except ImportError as error:  # depends on the integration state
+        print(f"bench: cannot unthrottle binance_margin ({error}); limits may be hit", file=sys.stderr)
+        return
+
+    class NeverRefusingCooldown(Cooldown):
+        def check(self, operation: Any, rule: Any, now_ms: float) -> None:
+            self.next_allowed_ms(operation)  # the same storage read; no refusal
+
+    budget = getattr(client, "budget", None) or auth.budget
+    cooldown = NeverRefusingCooldown(budget, account_label(API_KEY, None))
+    auth.cooldown = cooldown
+    if hasattr(client, "_cooldown"):
+        client._cooldown = cooldown
+
+
+def _ours(base: str, lean: bool, lean_async: bool = False) -> Any:
+    import inspect
+
+    from binance_margin import BinanceClient, HmacCredentials
+    from binance_margin._transport import AsyncStreamTransport, HttpClientTransport
+
+    options: dict[str, Any] = {}
+    if "window_seconds" in inspect.signature(BinanceClient).parameters:
+        options["window_seconds"] = 0.001  # weight windows never fill: the budget is measured, not hit
+    client = BinanceClient(
+        HmacCredentials(API_KEY, SECRET),
+        base_url=base,
+        futures_base_url=base,
+        transport=HttpClientTransport() if lean else None,
+        async_transport=AsyncStreamTransport() if lean_async else None,
+        **options,
+    )
+    _unthrottled(client)
+    if not options and hasattr(client.auth, "budget"):  # a version with a budget but no window option
+        from binance_margin._budget import Budget, account_label
+
+        client.auth.budget = Budget("memory://", account=account_label(API_KEY, None), window_seconds=0.001)
+    return client
+
+
+def ours(base: str, lean: bool = False) -> Sync:
+    client = _ours(base, lean)
+    calls = [
+        client.coin_list,
+        lambda: client.exchange_small_liability(["BTC", "ETH"]),
+        lambda: client.manual_liquidation("ISOLATED", "BTCUSDT"),
+        lambda: client.change_margin_type("BTCUSDT", "CROSSED"),
+    ]
+    name = "binance_margin (HttpClientTransport)" if lean else "binance_margin"
+    return Sync(name, calls, client.close)
+
+
+def ours_async(base: str, lean: bool = False) -> Async:
+    client = _ours(base, False, lean)
+    calls = [
+        client.acoin_list,
+        lambda: client.aexchange_small_liability(["BTC", "ETH"]),
+        lambda: client.amanual_liquidation("ISOLATED", "BTCUSDT"),
+        lambda: client.achange_margin_type("BTCUSDT", "CROSSED"),
+    ]
+    name = "binance_margin async (AsyncStreamTransport)" if lean else "binance_margin async"
+    return Async(name, calls, client.aclose)
+
+
+# -- peers -----------------------------------------------------------------------------------------------
+
+
+def official_sdk(base: str) -> Sync:
+    from binance_common.configuration import ConfigurationRestAPI
+    from binance_sdk_derivatives_trading_usds_futures.derivatives_trading_usds_futures import (
+        DerivativesTradingUsdsFutures,
+    )
+    from binance_sdk_derivatives_trading_usds_futures.rest_api.models import ChangeMarginTypeMarginTypeEnum
+    from binance_sdk_margin_trading.margin_trading import MarginTrading
+    from binance_sdk_margin_trading.rest_api.models import MarginManualLiquidationTypeEnum
+
+    config = {"api_key": API_KEY, "api_secret": SECRET, "base_path": base}
+    margin = MarginTrading(config_rest_api=ConfigurationRestAPI(**config)).rest_api
+    futures = DerivativesTradingUsdsFutures(config_rest_api=ConfigurationRestAPI(**config)).rest_api
+    isolated = MarginManualLiquidationTypeEnum["ISOLATED"].value
+    crossed = ChangeMarginTypeMarginTypeEnum["CROSSED"].value
+    calls = [
+        lambda: margin.get_small_liability_exchange_coin_list().data(),
+        lambda: margin.small_liability_exchange(asset_names="BTC,ETH").data(),
+        lambda: margin.margin_manual_liquidation(type=isolated, symbol="BTCUSDT").data(),
+        lambda: futures.change_margin_type(symbol="BTCUSDT", margin_type=crossed).data(),
+    ]
+    return Sync("binance-sdk (official)", calls)
+
+
+def _ccxt_urls(exchange: Any, base: str) -> None:
+    for key, url in list(exchange.urls["api"].items()):
+        if isinstance(url, str):
+            parts = urlsplit(url)
+            exchange.urls["api"][key] = base + parts.path
+
+
+# ccxt's own throttle would sleep between calls (it paces to Binance's limits): it is switched off, which
+# also leaves its bookkeeping out of ccxt's measured cost.
+
+
+def ccxt_sync(base: str) -> Sync:
+    import ccxt
+
+    exchange = ccxt.binance({"apiKey": API_KEY, "secret": SECRET, "enableRateLimit": False})
+    _ccxt_urls(exchange, base)
+    calls = [
+        lambda: exchange.sapi_get_margin_exchange_small_liability(),
+        lambda: exchange.sapi_post_margin_exchange_small_liability({"assetNames": "BTC,ETH"}),
+        # ccxt 4.5.90 has no implicit method for manual liquidation: its generic request() is what they call.
+        lambda: exchange.request(
+            "margin/manual-liquidation", ["sapi"], "POST", {"type": "ISOLATED", "symbol": "BTCUSDT"}
+        ),
+        lambda: exchange.fapiprivate_post_margintype({"symbol": "BTCUSDT", "marginType": "CROSSED"}),
+    ]
+    return Sync("ccxt", calls, lambda: exchange.session.close())
+
+
+def ccxt_async(base: str) -> Async:
+    import ccxt.async_support as ccxt_async_support
+
+    exchange = ccxt_async_support.binance({"apiKey": API_KEY, "secret": SECRET, "enableRateLimit": False})
+    _ccxt_urls(exchange, base)
+    calls = [
+        lambda: exchange.sapi_get_margin_exchange_small_liability(),
+        lambda: exchange.sapi_post_margin_exchange_small_liability({"assetNames": "BTC,ETH"}),
+        lambda: exchange.request(
+            "margin/manual-liquidation", ["sapi"], "POST", {"type": "ISOLATED", "symbol": "BTCUSDT"}
+        ),
+        lambda: exchange.fapiprivate_post_margintype({"symbol": "BTCUSDT", "marginType": "CROSSED"}),
+    ]
+    return Async("ccxt async", calls, exchange.close)
+
+
+def _python_binance_urls(client: Any, base: str) -> None:
+    client.API_URL = base + "/api"
+    client.MARGIN_API_URL = base + "/sapi"
+    client.FUTURES_URL = base + "/fapi"
+
+
+def python_binance(base: str) -> Sync:
+    from binance.client import Client
+
+    client = Client(API_KEY, SECRET, ping=False)
+    _python_binance_urls(client, base)
+    calls = [
+        client.get_small_liability_exchange_assets,
+        lambda: client.exchange_small_liability_assets(assetNames="BTC,ETH"),
+        lambda: client.margin_manual_liquidation(type="ISOLATED", symbol="BTCUSDT"),
+        lambda: client.futures_change_margin_type(symbol="BTCUSDT", marginType="CROSSED"),
+    ]
+    return Sync("python-binance", calls, client.close_connection)
+
+
+def python_binance_async(base: str) -> Async:
+    # AsyncClient() (not .create(): that pings Binance and fetches its time) builds an aiohttp session,
+    # which needs the running loop: call this from a coroutine.
+    from binance.async_client import AsyncClient
+
+    client = AsyncClient(API_KEY, SECRET)
+    _python_binance_urls(client, base)
+    calls = [
+        client.get_small_liability_exchange_assets,
+        lambda: client.exchange_small_liability_assets(assetNames="BTC,ETH"),
+        lambda: client.margin_manual_liquidation(type="ISOLATED", symbol="BTCUSDT"),
+        lambda: client.futures_change_margin_type(symbol="BTCUSDT", marginType="CROSSED"),
+    ]
+    return Async("python-binance async", calls, client.close_connection)
+
+
+SYNC: dict[str, Callable[[str], Sync]] = {
+    "floor-http.client": floor_http_client,
+    "floor-httpx": floor_httpx,
+    "binance_margin": ours,
+    "binance_margin+lean": lambda base: ours(base, lean=True),
+    "official-sdk": official_sdk,
+    "ccxt": ccxt_sync,
+    "python-binance": python_binance,
+}
+ASYNC: dict[str, Callable[[str], Async]] = {
+    "floor-httpx-async": floor_httpx_async,
+    "binance_margin-async": ours_async,
+    "binance_margin-async+lean": lambda base: ours_async(base, lean=True),
+    "ccxt-async": ccxt_async,
+    "python-binance-async": python_binance_async,
+}
