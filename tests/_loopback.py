@@ -63,6 +63,7 @@ class Seen:
 class LoopbackServer:
     base_url: str
     seen: list[Seen] = field(default_factory=list)
+    connections: set[tuple[str, int]] = field(default_factory=set)  # client addresses seen
 
 
 CANNED = {
@@ -101,6 +102,7 @@ def loopback_server(verify: Verifier) -> Iterator[LoopbackServer]:
             params = [
                 (unquote(k), unquote(v)) for k, _, v in (p.partition("=") for p in payload.split("&") if p)
             ]
+            state.connections.add(self.client_address)
             state.seen.append(
                 Seen(self.command, self.path, body, self.headers.get("X-MBX-APIKEY"), valid, params)
             )

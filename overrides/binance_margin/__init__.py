@@ -6,6 +6,8 @@ production behaviour: weight budgets shared through `limits` storage (memory or 
 safe retries, the once-per-6-hours guard, idempotent helpers, call records and logging (docs/production.md).
 """
 
+from typing import TYPE_CHECKING
+
 from ._auth import BinanceAuth
 from ._budget import Bucket, Budget
 from ._client import BinanceClient
@@ -37,7 +39,25 @@ from ._observe import BucketUsage, CallRecord
 from ._retry import RetryPolicy
 from ._timesync import Clock, SystemClock
 
+if TYPE_CHECKING:
+    from ._transport import AsyncStreamTransport, HttpClientTransport
+
+
+def __getattr__(name: str) -> object:
+    # The lean transports are opt-in and pull in asyncio and ssl: load them on first use (PEP 562).
+    if name in ("AsyncStreamTransport", "HttpClientTransport"):
+        from . import _transport
+
+        return getattr(_transport, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
+    "AsyncStreamTransport",
     "BinanceAPIError",
     "BinanceAuth",
     "BinanceClient",
@@ -60,6 +80,7 @@ __all__ = [
     "Credentials",
     "Ed25519Credentials",
     "HmacCredentials",
+    "HttpClientTransport",
     "MarginTypeResult",
     "RetryPolicy",
     "RsaCredentials",

@@ -22,7 +22,6 @@ Connection errors are raised by httpx's transport, outside the auth flow: `Binan
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -404,6 +403,8 @@ class BinanceAuth(httpx.Auth):
                 await self.server_clock.clock.asleep(step.seconds)
                 value = None
             elif shared:
+                import asyncio  # only async callers pay for it (~20 ms of import time)
+
                 value = await asyncio.to_thread(step.action)
             else:
                 value = step.action()

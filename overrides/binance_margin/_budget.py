@@ -19,14 +19,15 @@ import hashlib
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS, Operation, RateLimit
-from limits.errors import ConfigurationError, StorageError
-from limits.storage import MemoryStorage, Storage, storage_from_string
 
 from ._errors import BinanceConfigError, BinanceStorageError
+
+if TYPE_CHECKING:
+    from limits.storage import Storage
 
 T = TypeVar("T")
 
@@ -92,6 +93,11 @@ class Budget:
         window_seconds: float | None = None,
         guard: float | None = None,
     ) -> None:
+        # Imported here, not at module level: `limits.storage` loads every backend (~11 ms of import time).
+        from limits.errors import ConfigurationError, StorageError
+        from limits.storage import MemoryStorage, Storage, storage_from_string
+
+        self._storage_error = StorageError
         scheme = storage_uri.partition(":")[0]
         try:
             storage = storage_from_string(storage_uri, wrap_exceptions=True)
@@ -170,7 +176,7 @@ class Budget:
     def _io(self, action: Callable[[], T]) -> T:
         try:
             return action()
-        except StorageError as error:
+        except self._storage_error as error:
             raise BinanceStorageError(
                 f"weight budget storage ({self.scheme}) failed: {type(error.storage_error).__name__}"
             ) from None

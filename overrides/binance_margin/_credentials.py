@@ -8,12 +8,13 @@ import hmac
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
-
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from typing import TYPE_CHECKING, Protocol
 
 from ._errors import BinanceConfigError
+
+if TYPE_CHECKING:
+    # cryptography is imported only where RSA or Ed25519 keys are used (~10 ms of import time otherwise).
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 
 class Credentials(Protocol):
@@ -72,6 +73,9 @@ class RsaCredentials(_Redacted):
         return self._api_key
 
     def sign(self, payload: bytes) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         signature = self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
         return base64.b64encode(signature).decode("ascii")
 
@@ -97,6 +101,9 @@ def private_key_credentials(
     api_key: str, pem: bytes | str, passphrase: bytes | str | None = None
 ) -> RsaCredentials | Ed25519Credentials:
     """RSA or Ed25519 credentials from a PEM private key (PKCS#8 or traditional), optionally encrypted."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     if not api_key:
         raise BinanceConfigError("private-key credentials need a non-empty API key")
     data = pem.encode("ascii") if isinstance(pem, str) else pem

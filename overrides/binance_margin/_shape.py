@@ -15,56 +15,87 @@ from typing import Any
 
 import attrs
 
+Check = Callable[[Any, str], str | None]  # (value, where) -> where it breaks the type, or None
+
+
+def _is(kinds: type | tuple[type, ...], name: str) -> Check:
+    def check(value: Any, where: str) -> str | None:
+        # bool is an int subclass, but a JSON true is not a number.
+        if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in _tuple(kinds)):
+            return None
+        return f"{where} is {value!r}, not {name}"
+
+    return check
+
+
+def _tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
+
+
+def _anything(value: Any, where: str) -> str | None:
+    return None
+
 
 @cache
-def _fields(model: type) -> tuple[tuple[str, Any], ...]:
-    hints = typing.get_type_hints(model)
-    return tuple((field.name, hints[field.name]) for field in attrs.fields(model) if field.name in hints)
-
-
-def _mismatch(value: Any, hint: Any, where: str) -> str | None:
-    """Where `value` first fails to be a `hint`, or None when it is one."""
+def _checker(hint: Any) -> Check:
+    """A function checking values against `hint`, built once per type (the hot path only calls it)."""
     if hint is Any:
-        return None
+        return _anything
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        for option in typing.get_args(hint):
-            if _mismatch(value, option, where) is None:
+        options = tuple(_checker(option) for option in typing.get_args(hint))
+
+        def union(value: Any, where: str) -> str | None:
+            if any(option(value, where) is None for option in options):
                 return None
-        return f"{where} is {value!r}"
+            return f"{where} is {value!r}"
+
+        return union
     if origin is list:
-        if not isinstance(value, list):
-            return f"{where} is {value!r}, not a list"
-        (item,) = typing.get_args(hint) or (Any,)
-        for index, element in enumerate(value):
-            found = _mismatch(element, item, f"{where}[{index}]")
-            if found:
-                return found
-        return None
+        (item_hint,) = typing.get_args(hint) or (Any,)
+        item = _checker(item_hint)
+
+        def each(value: Any, where: str) -> str | None:
+            if not isinstance(value, list):
+                return f"{where} is {value!r}, not a list"
+            for index, element in enumerate(value):
+                found = item(element, f"{where}[{index}]") if item is not _anything else None
+                if found:
+                    return found
+            return None
+
+        return each
     if origin is dict:
-        return None if isinstance(value, dict) else f"{where} is {value!r}, not an object"
+        return _is(dict, "an object")
     if hint is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return None if ok else f"{where} is {value!r}, not a number"
+        return _is((int, float), "a number")
     if hint is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else f"{where} is {value!r}, not an integer"
+        return _is(int, "an integer")
     if isinstance(hint, type) and attrs.has(hint):
-        if not isinstance(value, hint):
-            return f"{where} is {value!r}, not a {hint.__name__}"
-        for name, field_hint in _fields(hint):
-            found = _mismatch(getattr(value, name), field_hint, f"{where}.{name}")
-            if found:
-                return found
-        return None
+        model = hint
+        hints = typing.get_type_hints(model)
+        fields = tuple(
+            (field.name, _checker(hints[field.name])) for field in attrs.fields(model) if field.name in hints
+        )
+
+        def instance(value: Any, where: str) -> str | None:
+            if not isinstance(value, model):
+                return f"{where} is {value!r}, not a {model.__name__}"
+            for name, check in fields:
+                found = check(getattr(value, name), f"{where}.{name}")
+                if found:
+                    return found
+            return None
+
+        return instance
     if isinstance(hint, type):
-        return None if isinstance(value, hint) else f"{where} is {value!r}, not a {hint.__name__}"
-    return None  # an annotation this check does not understand: nothing to hold against the value
+        return _is(hint, f"a {hint.__name__}")
+    return _anything  # an annotation this check does not understand: nothing to hold against the value
 
 
 def shape_mismatch(value: Any, hint: Any) -> str | None:
     """Where the parsed `value` first differs from the declared type `hint` (None when it conforms)."""
-    return _mismatch(value, hint, "body")
+    return _checker(hint)(value, "body")
 
 
 @cache

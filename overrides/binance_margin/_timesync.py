@@ -7,7 +7,6 @@ the rate-limit windows and for the 6-hour guard, so all three follow the server,
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Protocol
 
@@ -37,6 +36,8 @@ class SystemClock:
             time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
+        import asyncio  # only async callers pay for it (~20 ms of import time)
+
         await asyncio.sleep(max(0.0, seconds))
 
     def __repr__(self) -> str:

@@ -1,0 +1,142 @@
+"""The opt-in lean transports on real sockets: signed bytes, keep-alive, and safe error mapping."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from binance_margin import (
+    AsyncStreamTransport,
+    BinanceClient,
+    BinanceTransportError,
+    HmacCredentials,
+    HttpClientTransport,
+)
+
+from tests._loopback import hmac_verifier, loopback_server
+from tests._secrets import WIRE_API_KEY, WIRE_SECRET
+
+
+def _client(base_url: str, *, timeout: float = 5.0) -> BinanceClient:
+    return BinanceClient(
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+        base_url=base_url,
+        futures_base_url=base_url,
+        timeout=timeout,
+        transport=HttpClientTransport(),
+        async_transport=AsyncStreamTransport(),
+    )
+
+
+def test_sync_lean_transport_sends_the_signed_bytes_and_keeps_connections_alive() -> None:
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server, _client(server.base_url) as client:
+        client.coin_list()
+        client.exchange_small_liability(["BTC", "ETH"])
+        client.manual_liquidation("ISOLATED", "BTCUSDT")
+        client.change_margin_type("币安人生USDT", "CROSSED")
+    assert [seen.signature_valid for seen in server.seen] == [True] * 4
+    assert server.seen[1].raw_target.startswith(
+        "/sapi/v1/margin/exchange-small-liability?assetNames=BTC%2CETH&"
+    )
+    assert len(server.connections) == 1  # keep-alive: one TCP connection for all four calls
+
+
+async def test_async_lean_transport_sends_the_signed_bytes() -> None:
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        async with _client(server.base_url) as client:
+            await client.acoin_list()
+            await client.aexchange_small_liability(["DOGE"])
+            await client.amanual_liquidation("MARGIN")
+            await client.achange_margin_type("ETHUSDT", "ISOLATED")
+    assert [seen.signature_valid for seen in server.seen] == [True] * 4
+    assert len(server.connections) == 1
+
+
+Behaviour = Callable[[socket.socket, threading.Event], None]
+
+
+@contextmanager
+def _raw_server(behave: Behaviour) -> Iterator[str]:
+    """A TCP server whose every connection is handed to `behave` (never a proper HTTP answer)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.02)  # poll, so that the server stops as soon as the test is done
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with connection:
+                behave(connection, stop)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+
+
+def _silent(connection: socket.socket, stop: threading.Event) -> None:
+    connection.recv(65536)
+    stop.wait(5)  # hold the connection open, answer nothing, until the test is over
+
+
+def _close_after_reading(connection: socket.socket, stop: threading.Event) -> None:
+    connection.recv(65536)
+
+
+def _refused_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens there any more
+
+
+@pytest.mark.parametrize(
+    ("server", "unknown"),
+    [(None, False), (_silent, True), (_close_after_reading, True)],
+    ids=["refused", "silent-server", "closed-mid-request"],
+)
+def test_sync_errors_keep_the_outcome_verdict(server: Behaviour | None, unknown: bool) -> None:
+    def attempt(url: str) -> BinanceTransportError:
+        with _client(url, timeout=0.3) as client, pytest.raises(BinanceTransportError) as raised:
+            client.exchange_small_liability(["BTC"])
+        return raised.value
+
+    if server is None:
+        error = attempt(_refused_url())
+    else:
+        with _raw_server(server) as url:
+            error = attempt(url)
+    assert error.outcome_unknown is unknown
+    assert ("outcome unknown" in str(error)) is unknown
+
+
+@pytest.mark.parametrize(
+    ("server", "unknown"),
+    [(None, False), (_silent, True), (_close_after_reading, True)],
+    ids=["refused", "silent-server", "closed-mid-request"],
+)
+async def test_async_errors_keep_the_outcome_verdict(server: Behaviour | None, unknown: bool) -> None:
+    async def attempt(url: str) -> BinanceTransportError:
+        async with _client(url, timeout=0.3) as client:
+            with pytest.raises(BinanceTransportError) as raised:
+                await client.amanual_liquidation("MARGIN")
+        return raised.value
+
+    if server is None:
+        error = await attempt(_refused_url())
+    else:
+        with _raw_server(server) as url:
+            error = await attempt(url)
+    assert error.outcome_unknown is unknown
