@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from ._markdown import Half, SplitPage
 from ._model import ChangeLogEntry, Finding
@@ -91,38 +92,28 @@ def change_log_findings(split: SplitPage, spec: SpecView) -> list[Finding]:
         summary = summary if len(summary) <= 160 else f"{summary[:157]}..."
         spec_text = f"x-binance-docs-checked-at {spec.checked_at}"
         line = spec.line(("info", "x-binance-docs-checked-at"))
+        severity: Literal["drift", "info"]
         if hits:
+            severity = "drift"
             detail = (
                 f"mentions {', '.join(hits)}: review, update the spec, then bump x-binance-docs-checked-at"
             )
-            findings.append(
-                Finding(
-                    "drift",
-                    "change-log",
-                    str(split.file),
-                    entry.line,
-                    f"{date}: {summary}",
-                    spec_text,
-                    "",
-                    line,
-                    detail,
-                )
-            )
         else:
+            severity = "info"
             detail = (
                 "newer than the spec's docs date, but mentions none of the spec's paths, signing or limits"
             )
-            findings.append(
-                Finding(
-                    "info",
-                    "change-log",
-                    str(split.file),
-                    entry.line,
-                    f"{date}: {summary}",
-                    spec_text,
-                    "",
-                    line,
-                    detail,
-                )
+        findings.append(
+            Finding(
+                severity,
+                "change-log",
+                str(split.file),
+                entry.line,
+                f"{date}: {summary}",
+                spec_text,
+                "",
+                line,
+                detail,
             )
+        )
     return findings

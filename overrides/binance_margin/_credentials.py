@@ -8,7 +8,7 @@ import hmac
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import BinanceConfigError
 
@@ -59,18 +59,25 @@ class HmacCredentials(_Redacted):
         return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()
 
 
-class RsaCredentials(_Redacted):
-    """RSA credentials: PKCS#1 v1.5 over SHA-256, base64."""
+class _PrivateKeyCredentials(_Redacted):
+    """What RSA and Ed25519 credentials share: the API key and the private key object."""
 
     __slots__ = ("_api_key", "_key")
 
-    def __init__(self, api_key: str, key: rsa.RSAPrivateKey) -> None:
+    def __init__(self, api_key: str, key: Any) -> None:
         self._api_key = api_key
         self._key = key
 
     @property
     def api_key(self) -> str:
         return self._api_key
+
+
+class RsaCredentials(_PrivateKeyCredentials):
+    """RSA credentials: PKCS#1 v1.5 over SHA-256, base64."""
+
+    __slots__ = ()
+    _key: rsa.RSAPrivateKey
 
     def sign(self, payload: bytes) -> str:
         from cryptography.hazmat.primitives import hashes
@@ -80,18 +87,11 @@ class RsaCredentials(_Redacted):
         return base64.b64encode(signature).decode("ascii")
 
 
-class Ed25519Credentials(_Redacted):
+class Ed25519Credentials(_PrivateKeyCredentials):
     """Ed25519 credentials: base64 of the 64-byte signature (88 characters)."""
 
-    __slots__ = ("_api_key", "_key")
-
-    def __init__(self, api_key: str, key: ed25519.Ed25519PrivateKey) -> None:
-        self._api_key = api_key
-        self._key = key
-
-    @property
-    def api_key(self) -> str:
-        return self._api_key
+    __slots__ = ()
+    _key: ed25519.Ed25519PrivateKey
 
     def sign(self, payload: bytes) -> str:
         return base64.b64encode(self._key.sign(payload)).decode("ascii")
