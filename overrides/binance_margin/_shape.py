@@ -15,87 +15,83 @@ from typing import Any
 
 import attrs
 
-Check = Callable[[Any, str], str | None]  # (value, where) -> where it breaks the type, or None
+Valid = Callable[[Any], bool]
 
 
-def _is(kinds: type | tuple[type, ...], name: str) -> Check:
-    def check(value: Any, where: str) -> str | None:
-        # bool is an int subclass, but a JSON true is not a number.
-        if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in _tuple(kinds)):
-            return None
-        return f"{where} is {value!r}, not {name}"
-
-    return check
+def _number(value: Any) -> bool:
+    # bool is an int subclass, but a JSON true is not a number.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kinds if isinstance(kinds, tuple) else (kinds,)
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _anything(value: Any, where: str) -> str | None:
-    return None
+def _anything(value: Any) -> bool:
+    return True
+
+
+def _fields(model: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(model)
+    return tuple((field.name, hints[field.name]) for field in attrs.fields(model) if field.name in hints)
 
 
 @cache
-def _checker(hint: Any) -> Check:
-    """A function checking values against `hint`, built once per type (the hot path only calls it)."""
+def _validator(hint: Any) -> Valid:
+    """A predicate for values of type `hint`, built once per type: the hot path only calls it."""
+    origin = typing.get_origin(hint)
     if hint is Any:
         return _anything
-    origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        options = tuple(_checker(option) for option in typing.get_args(hint))
-
-        def union(value: Any, where: str) -> str | None:
-            if any(option(value, where) is None for option in options):
-                return None
-            return f"{where} is {value!r}"
-
-        return union
+        options = tuple(_validator(option) for option in typing.get_args(hint))
+        return lambda value: any(option(value) for option in options)
     if origin is list:
         (item_hint,) = typing.get_args(hint) or (Any,)
-        item = _checker(item_hint)
-
-        def each(value: Any, where: str) -> str | None:
-            if not isinstance(value, list):
-                return f"{where} is {value!r}, not a list"
-            for index, element in enumerate(value):
-                found = item(element, f"{where}[{index}]") if item is not _anything else None
-                if found:
-                    return found
-            return None
-
-        return each
+        item = _validator(item_hint)
+        return lambda value: isinstance(value, list) and all(item(element) for element in value)
     if origin is dict:
-        return _is(dict, "an object")
+        return lambda value: isinstance(value, dict)
     if hint is float:
-        return _is((int, float), "a number")
+        return _number
     if hint is int:
-        return _is(int, "an integer")
+        return _integer
     if isinstance(hint, type) and attrs.has(hint):
         model = hint
-        hints = typing.get_type_hints(model)
-        fields = tuple(
-            (field.name, _checker(hints[field.name])) for field in attrs.fields(model) if field.name in hints
+        fields = tuple((name, _validator(field_hint)) for name, field_hint in _fields(model))
+        return lambda value: isinstance(value, model) and all(
+            valid(getattr(value, name)) for name, valid in fields
         )
-
-        def instance(value: Any, where: str) -> str | None:
-            if not isinstance(value, model):
-                return f"{where} is {value!r}, not a {model.__name__}"
-            for name, check in fields:
-                found = check(getattr(value, name), f"{where}.{name}")
-                if found:
-                    return found
-            return None
-
-        return instance
     if isinstance(hint, type):
-        return _is(hint, f"a {hint.__name__}")
+        kind = hint
+        return lambda value: isinstance(value, kind)
     return _anything  # an annotation this check does not understand: nothing to hold against the value
+
+
+def _explain(value: Any, hint: Any, where: str) -> str:
+    """Where `value` breaks `hint` (called only once `_validator` said it does)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        # Explain against the member the value is an instance of (a model, or a list for list[...]).
+        for option in typing.get_args(hint):
+            kind = typing.get_origin(option) or option
+            if isinstance(kind, type) and isinstance(value, kind):
+                return _explain(value, option, where)
+    if origin is list and isinstance(value, list):
+        (item_hint,) = typing.get_args(hint) or (Any,)
+        for index, element in enumerate(value):
+            if not _validator(item_hint)(element):
+                return _explain(element, item_hint, f"{where}[{index}]")
+    if isinstance(hint, type) and attrs.has(hint) and isinstance(value, hint):
+        for name, field_hint in _fields(hint):
+            if not _validator(field_hint)(getattr(value, name)):
+                return _explain(getattr(value, name), field_hint, f"{where}.{name}")
+    expected = getattr(hint, "__name__", None) or str(hint)
+    return f"{where} is {value!r}, not {expected}"
 
 
 def shape_mismatch(value: Any, hint: Any) -> str | None:
     """Where the parsed `value` first differs from the declared type `hint` (None when it conforms)."""
-    return _checker(hint)(value, "body")
+    return None if _validator(hint)(value) else _explain(value, hint, "body")
 
 
 @cache
