@@ -22,7 +22,6 @@ Connection errors are raised by httpx's transport, outside the auth flow: `Binan
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncGenerator, Callable, Generator
 from functools import partial
@@ -39,7 +38,7 @@ from ._credentials import Credentials
 from ._encoding import signed_query
 from ._errors import BinanceAPIError, BinanceValidationError, BinanceWaitRefused
 from ._observe import BucketUsage, CallRecord, CallState, Observer, current_call, logger
-from ._responses import check_answer, retry_after_seconds
+from ._responses import check_answer, error_code, json_object, retry_after_seconds
 from ._routing import Routes
 from ._timesync import ServerClock, SystemClock
 from ._validation import validate
@@ -82,17 +81,6 @@ def _header_int(value: str | None) -> int | None:
         return int(value)
     except ValueError:
         return None
-
-
-def _binance_code(response: httpx.Response) -> int | None:
-    if response.status_code < 400:
-        return None
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return None
-    code = body.get("code") if isinstance(body, dict) else None
-    return code if isinstance(code, int) else None
 
 
 class BinanceAuth(httpx.Auth):
@@ -224,7 +212,7 @@ class BinanceAuth(httpx.Auth):
             state.sent = True
             response, usage = yield from self._exchange(request, reservation)
             requests += 1
-            if operation is None or resent or _binance_code(response) != _TIMESTAMP_ERROR:
+            if operation is None or resent or error_code(response) != _TIMESTAMP_ERROR:
                 break
             # -1021: the timestamp was outside recvWindow, nothing executed: resync, re-sign, resend once.
             resent = True
@@ -350,13 +338,8 @@ class BinanceAuth(httpx.Auth):
         response, usage = yield from self._exchange(request, reservation)
         received = clock.wall_ms()
         usages.append(usage)
-        server_time: object = None
-        if response.status_code == 200:
-            try:
-                body = json.loads(response.content)
-                server_time = body.get("serverTime") if isinstance(body, dict) else None
-            except ValueError:
-                server_time = None
+        body = json_object(response.content) if response.status_code == 200 else None
+        server_time = body.get("serverTime") if body is not None else None
         if isinstance(server_time, int | float) and not isinstance(server_time, bool):
             offset = self.server_clock.update(family.name, float(server_time), sent, received)
             _log.info(

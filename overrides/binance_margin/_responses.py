@@ -24,15 +24,30 @@ def _excerpt(content: bytes) -> str:
     return (text + "…" if len(content) > _EXCERPT else text) or "<empty body>"
 
 
-def _error_body(content: bytes) -> tuple[int | None, str]:
-    """Binance's `{code, msg}` when the body is one, else (None, an excerpt of the body)."""
+def json_object(content: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is not one."""
     try:
         body = json.loads(content)
     except ValueError:
-        return None, _excerpt(content)
-    if isinstance(body, dict) and isinstance(body.get("code"), int) and isinstance(body.get("msg"), str):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _error_body(content: bytes) -> tuple[int | None, str]:
+    """Binance's `{code, msg}` when the body is one, else (None, an excerpt of the body)."""
+    body = json_object(content)
+    if body is not None and isinstance(body.get("code"), int) and isinstance(body.get("msg"), str):
         return int(body["code"]), str(body["msg"])
     return None, _excerpt(content)
+
+
+def error_code(response: httpx.Response) -> int | None:
+    """The Binance `code` of an error answer (status ≥ 400), if its body has an integer one."""
+    if response.status_code < 400:
+        return None
+    body = json_object(response.content)
+    code = body.get("code") if body is not None else None
+    return code if isinstance(code, int) else None
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

@@ -146,13 +146,3 @@ def validate(operation: Operation, pairs: Sequence[tuple[str, str]]) -> list[tup
             joined = ",".join(given) if parameter.comma_joined else given[0]
             wire.append((parameter.name, joined))
     return wire
-
-
-def check_recv_window(recv_window: int, maximum: int) -> None:
-    """recvWindow must be positive and at most the documented maximum."""
-    if not 0 < recv_window <= maximum:
-        raise BinanceValidationError(
-            "recvWindow",
-            f"recvWindow is {recv_window}; it must be between 1 and {maximum} ms",
-            parameter="recvWindow",
-        )
