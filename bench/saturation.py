@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def worker(base_url: str, storage_uri: str, namespace: str, window: float, start: float, end: float) -> None:
+    """One hammering process: call the coin list from `start` to `end` (epoch s), print the counts as JSON."""
     from binance_margin import (
         BinanceClient,
         BinanceIPBannedError,
@@ -42,7 +43,7 @@ def worker(base_url: str, storage_uri: str, namespace: str, window: float, start
     from binance_margin_mock import load_scenario
 
     key = next(k for k in load_scenario().accounts[0].keys if k.kind == "HMAC")
-    counts = {"ok": 0, "429": 0, "418": 0}
+    counts = {"ok": 0, "429": 0, "418": 0, "refused": 0}
     with BinanceClient(
         HmacCredentials(key.api_key, key.secret or ""),
         base_url=base_url,
@@ -61,8 +62,28 @@ def worker(base_url: str, storage_uri: str, namespace: str, window: float, start
             except BinanceIPBannedError:
                 counts["418"] += 1
             except BinanceWaitRefused:
+                counts["refused"] += 1
                 break
     print(json.dumps(counts))
+
+
+def spawn_workers(
+    base_url: str, storage_uri: str, namespace: str, window: float, start: float, end: float, processes: int
+) -> list[dict[str, int]]:
+    """Run `processes` workers sharing `storage_uri` under `namespace`; their counts, one dict each."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("overrides", "generated_client", "mock", ".")),
+    }
+    args = [base_url, storage_uri, namespace, str(window), str(start), str(end)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", *args], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(processes)
+    ]
+    timeout = max(0.0, end - time.time()) + 60
+    return [json.loads(proc.communicate(timeout=timeout)[0]) for proc in procs]
 
 
 def _free_port() -> int:
@@ -76,22 +97,10 @@ def _run(base_url: str, storage_uri: str, processes: int, window: float, windows
     now = time.time()
     start = (math.floor(now / window) + 2) * window  # a window boundary, after the workers have started
     end = start + windows * window
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("overrides", "generated_client", "mock", ".")),
-    }
-    args = [base_url, storage_uri, namespace, str(window), str(start), str(end)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--worker", *args], env=env, stdout=subprocess.PIPE, text=True
-        )
-        for _ in range(processes)
-    ]
     totals = {"ok": 0, "429": 0, "418": 0}
-    for proc in procs:
-        out, _ = proc.communicate(timeout=windows * window + 60)
-        for name, value in json.loads(out).items():
-            totals[name] += value
+    for counts in spawn_workers(base_url, storage_uri, namespace, window, start, end, processes):
+        for name in totals:
+            totals[name] += counts[name]
     return totals
 
 

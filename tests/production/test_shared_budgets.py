@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 from binance_margin import BinanceCooldownError, BinanceWaitRefused
 from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS
 
+from bench.saturation import spawn_workers
 from tests._mock_server import RunningMock
 
 from .conftest import MOCK_CREDENTIALS, MockLinkedClock, make_client
@@ -23,37 +19,14 @@ from .conftest import MOCK_CREDENTIALS, MockLinkedClock, make_client
 pytestmark = pytest.mark.redis
 
 COINS = OPERATIONS["getSmallLiabilityExchangeCoinList"]
-ROOT = Path(__file__).resolve().parents[2]
 WINDOW = 2
 
 
 def _hammer(mock: RunningMock, storage_uri: str, processes: int, seconds: float) -> list[dict[str, int]]:
+    # The saturation benchmark's own workers: the test checks the code the benchmark's numbers come from.
     namespace = f"hammer-{uuid.uuid4().hex[:8]}"
-    deadline = time.time() + seconds
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("overrides", "generated_client", "mock", ".")),
-    }
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.production._hammer",
-                mock.base_url,
-                storage_uri,
-                namespace,
-                str(WINDOW),
-                str(deadline),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(processes)
-    ]
-    return [json.loads(worker.communicate(timeout=seconds + 30)[0]) for worker in workers]
+    now = time.time()
+    return spawn_workers(mock.base_url, storage_uri, namespace, WINDOW, now, now + seconds, processes)
 
 
 @pytest.mark.parametrize("scenario", [{"window_seconds": WINDOW}], indirect=True)
