@@ -145,23 +145,32 @@ def _unthrottled(client: Any) -> None:
         client._cooldown = cooldown
 
 
-def _ours(base: str, lean: bool, lean_async: bool = False) -> Any:
+# Our client in three set-ups: the default (direct clients on the lean transports), the direct clients on
+# httpx's own transports (httpcore), and BinanceAuth on a plain httpx client (what runs when proxies come
+# from the environment): the differences are what the lean transport and the direct path each buy.
+OUR_MODES = {
+    "default": "binance_margin",
+    "httpx-transport": "binance_margin (httpx transport)",
+    "httpx-client": "binance_margin (auth on plain httpx.Client)",
+}
+
+
+def _ours(base: str, mode: str) -> Any:
     import inspect
 
+    import httpx
     from binance_margin import BinanceClient, HmacCredentials
-    from binance_margin._transport import AsyncStreamTransport, HttpClientTransport
 
     options: dict[str, Any] = {}
     if "window_seconds" in inspect.signature(BinanceClient).parameters:
         options["window_seconds"] = 0.001  # weight windows never fill: the budget is measured, not hit
-    client = BinanceClient(
-        HmacCredentials(API_KEY, SECRET),
-        base_url=base,
-        futures_base_url=base,
-        transport=HttpClientTransport() if lean else None,
-        async_transport=AsyncStreamTransport() if lean_async else None,
-        **options,
-    )
+    if mode == "httpx-transport":
+        options["transport"] = httpx.HTTPTransport()
+        options["async_transport"] = httpx.AsyncHTTPTransport()
+    client = BinanceClient(HmacCredentials(API_KEY, SECRET), base_url=base, futures_base_url=base, **options)
+    if mode == "httpx-client":
+        client.api.set_httpx_client(httpx.Client(base_url=base, auth=client.auth))
+        client.api.set_async_httpx_client(httpx.AsyncClient(base_url=base, auth=client.auth))
     _unthrottled(client)
     if not options and hasattr(client.auth, "budget"):  # a version with a budget but no window option
         from binance_margin._budget import Budget, account_label
@@ -170,28 +179,26 @@ def _ours(base: str, lean: bool, lean_async: bool = False) -> Any:
     return client
 
 
-def ours(base: str, lean: bool = False) -> Sync:
-    client = _ours(base, lean)
+def ours(base: str, mode: str = "default") -> Sync:
+    client = _ours(base, mode)
     calls = [
         client.coin_list,
         lambda: client.exchange_small_liability(["BTC", "ETH"]),
         lambda: client.manual_liquidation("ISOLATED", "BTCUSDT"),
         lambda: client.change_margin_type("BTCUSDT", "CROSSED"),
     ]
-    name = "binance_margin (HttpClientTransport)" if lean else "binance_margin"
-    return Sync(name, calls, client.close)
+    return Sync(OUR_MODES[mode], calls, client.close)
 
 
-def ours_async(base: str, lean: bool = False) -> Async:
-    client = _ours(base, False, lean)
+def ours_async(base: str, mode: str = "default") -> Async:
+    client = _ours(base, mode)
     calls = [
         client.acoin_list,
         lambda: client.aexchange_small_liability(["BTC", "ETH"]),
         lambda: client.amanual_liquidation("ISOLATED", "BTCUSDT"),
         lambda: client.achange_margin_type("BTCUSDT", "CROSSED"),
     ]
-    name = "binance_margin async (AsyncStreamTransport)" if lean else "binance_margin async"
-    return Async(name, calls, client.aclose)
+    return Async(OUR_MODES[mode].replace("binance_margin", "binance_margin async", 1), calls, client.aclose)
 
 
 # -- peers -----------------------------------------------------------------------------------------------
@@ -304,7 +311,8 @@ SYNC: dict[str, Callable[[str], Sync]] = {
     "floor-http.client": floor_http_client,
     "floor-httpx": floor_httpx,
     "binance_margin": ours,
-    "binance_margin+lean": lambda base: ours(base, lean=True),
+    "binance_margin+httpx-transport": lambda base: ours(base, "httpx-transport"),
+    "binance_margin+httpx-client": lambda base: ours(base, "httpx-client"),
     "official-sdk": official_sdk,
     "ccxt": ccxt_sync,
     "python-binance": python_binance,
@@ -312,7 +320,8 @@ SYNC: dict[str, Callable[[str], Sync]] = {
 ASYNC: dict[str, Callable[[str], Async]] = {
     "floor-httpx-async": floor_httpx_async,
     "binance_margin-async": ours_async,
-    "binance_margin-async+lean": lambda base: ours_async(base, lean=True),
+    "binance_margin-async+httpx-transport": lambda base: ours_async(base, "httpx-transport"),
+    "binance_margin-async+httpx-client": lambda base: ours_async(base, "httpx-client"),
     "ccxt-async": ccxt_async,
     "python-binance-async": python_binance_async,
 }

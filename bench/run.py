@@ -39,7 +39,8 @@ SYNC_KEYS = [
     "floor-http.client",
     "floor-httpx",
     "binance_margin",
-    "binance_margin+lean",
+    "binance_margin+httpx-transport",
+    "binance_margin+httpx-client",
     "official-sdk",
     "ccxt",
     "python-binance",
@@ -47,7 +48,8 @@ SYNC_KEYS = [
 ASYNC_KEYS = [
     "floor-httpx-async",
     "binance_margin-async",
-    "binance_margin-async+lean",
+    "binance_margin-async+httpx-transport",
+    "binance_margin-async+httpx-client",
     "ccxt-async",
     "python-binance-async",
 ]
@@ -263,9 +265,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"Per call, sync ({calls} calls × {rounds} rounds per cell)",
                     )
                 )
-                target_lines += targets_percall(
-                    samples, ["binance_margin", "binance_margin+lean"], "floor-httpx", SYNC_PEERS
-                )
+                target_lines += targets_percall(samples, ["binance_margin"], "floor-httpx", SYNC_PEERS)
             if "async" in sections:
                 samples = percall.run_async(base, ASYNC_KEYS, calls, rounds)
                 raw["async"] = {"cpu": samples.cpu, "wall": samples.wall}
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 target_lines += targets_percall(
                     samples,
-                    ["binance_margin-async", "binance_margin-async+lean"],
+                    ["binance_margin-async"],
                     "floor-httpx-async",
                     ASYNC_PEERS,
                 )

@@ -38,17 +38,18 @@ from ._errors import (
 from ._observe import BucketUsage, CallRecord
 from ._retry import RetryPolicy
 from ._timesync import Clock, SystemClock
+from ._transport import HttpClientTransport
 
 if TYPE_CHECKING:
-    from ._transport import AsyncStreamTransport, HttpClientTransport
+    from ._async_transport import AsyncStreamTransport
 
 
 def __getattr__(name: str) -> object:
-    # The lean transports are opt-in and pull in asyncio and ssl: load them on first use (PEP 562).
-    if name in ("AsyncStreamTransport", "HttpClientTransport"):
-        from . import _transport
+    # The async transport pulls in asyncio (~13 ms): load it on first use (PEP 562).
+    if name == "AsyncStreamTransport":
+        from ._async_transport import AsyncStreamTransport
 
-        return getattr(_transport, name)
+        return AsyncStreamTransport
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

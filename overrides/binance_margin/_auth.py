@@ -30,12 +30,12 @@ from urllib.parse import parse_qsl
 
 import attrs
 import httpx
-from binance_margin_api.spec_metadata import SIGNING, ApiFamily, Operation, find_operation
+from binance_margin_api.spec_metadata import SIGNING, ApiFamily, Operation, family_of_path, find_operation
 
 from ._budget import Bucket, Budget, Reservation, Wait, account_label
 from ._cooldown import Cooldown, once_rule
 from ._credentials import Credentials
-from ._encoding import signed_query
+from ._encoding import encode_pairs, signed_query
 from ._errors import BinanceAPIError, BinanceValidationError, BinanceWaitRefused
 from ._observe import BucketUsage, CallRecord, CallState, Observer, current_call, logger
 from ._responses import check_answer, error_code, json_object, retry_after_seconds
@@ -136,13 +136,20 @@ class BinanceAuth(httpx.Auth):
         path, family = self._routes.locate(request.url)
         if family is None:
             raise BinanceValidationError(path, "is not a path of the spec")
-        query = request.url.query.decode("ascii")
+        raw = parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
+        return path, family, *self._identify(request.method, path, family, raw)
+
+    @staticmethod
+    def _identify(
+        method: str, path: str, family: ApiFamily, raw: list[tuple[str, str]]
+    ) -> tuple[Operation | None, list[tuple[str, str]]]:
+        """The operation of a call (None for a server-time endpoint) and its validated wire pairs."""
         if path == family.server_time.path:
-            return path, family, None, parse_qsl(query, keep_blank_values=True)
-        operation = find_operation(request.method, path)
+            return None, raw
+        operation = find_operation(method, path)
         if operation is None:
-            raise BinanceValidationError(f"{request.method} {path}", "is not an operation of the spec")
-        return path, family, operation, validate(operation, parse_qsl(query, keep_blank_values=True))
+            raise BinanceValidationError(f"{method} {path}", "is not an operation of the spec")
+        return operation, validate(operation, raw)
 
     def _sign(
         self, request: httpx.Request, family: ApiFamily, path: str, pairs: list[tuple[str, str]]
@@ -177,9 +184,19 @@ class BinanceAuth(httpx.Auth):
 
     def flow(self, request: httpx.Request) -> Flow:
         """The whole call as steps (see the module docstring); raises the typed error of a failed call."""
+        path, family, operation, pairs = self._locate(request)
+        return self._flow(request, path, family, operation, pairs)
+
+    def _flow(
+        self,
+        request: httpx.Request,
+        path: str,
+        family: ApiFamily,
+        operation: Operation | None,
+        pairs: list[tuple[str, str]],
+    ) -> Flow:
         clock = self.server_clock.clock
         started = clock.wall_ms()
-        path, family, operation, pairs = self._locate(request)
         state = current_call.get() or CallState(wait=self.wait, max_wait=self.max_wait)
         usages: list[BucketUsage] = []
         waited = 0.0
@@ -350,9 +367,33 @@ class BinanceAuth(httpx.Auth):
         return waited
 
     # -- drivers --------------------------------------------------------------------------------------------
+    # `drive` / `adrive` run a flow as an httpx auth flow: they yield requests and receive responses.
+    # httpx's Client drives them through `sync_auth_flow` / `async_auth_flow` for a request it built; the
+    # direct clients (`_direct.py`) drive them for a `direct_request`, a call given as method, spec path
+    # and parameters (what the generated functions pass to httpx): no URL to merge, encode and parse back.
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        flow = self.flow(request)
+    def direct_request(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str]],
+        *,
+        headers: httpx.Headers,
+        extensions: dict[str, Any],
+    ) -> tuple[httpx.Request, Flow]:
+        """The unsigned request and the flow of a call; raises `BinanceValidationError` before any I/O."""
+        family = family_of_path(path)
+        if family is None:
+            raise BinanceValidationError(path, "is not a path of the spec")
+        operation, pairs = self._identify(method, path, family, params)
+        # An operation's query is replaced when it is signed; a server-time call keeps its own.
+        query = "" if operation is not None else encode_pairs(pairs)
+        url = self._routes.url(family.name, path, query)
+        request = httpx.Request(method, url, headers=headers, extensions=extensions)
+        return request, self._flow(request, path, family, operation, pairs)
+
+    def drive(self, flow: Flow) -> Generator[httpx.Request, httpx.Response, None]:
+        """Drive `flow` like `sync_auth_flow` does: yields requests to send, receives their responses."""
         value: Any = None
         while True:
             try:
@@ -369,8 +410,8 @@ class BinanceAuth(httpx.Auth):
             else:
                 value = step.action()
 
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        flow = self.flow(request)
+    async def adrive(self, flow: Flow) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Drive `flow` like `async_auth_flow` does (budget-storage I/O off the loop when shared)."""
         shared = self.budget.shared
         value: Any = None
         while True:
@@ -391,3 +432,15 @@ class BinanceAuth(httpx.Auth):
                 value = await asyncio.to_thread(step.action)
             else:
                 value = step.action()
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        return self.drive(self.flow(request))
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        driver = self.adrive(self.flow(request))
+        try:
+            response = yield await driver.__anext__()
+            while True:
+                response = yield await driver.asend(response)
+        except StopAsyncIteration:
+            return

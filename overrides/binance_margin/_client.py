@@ -27,6 +27,7 @@ from ._auth import BinanceAuth
 from ._budget import Budget, account_label
 from ._cooldown import Cooldown, once_rule
 from ._credentials import Credentials, credentials_from_env
+from ._direct import AsyncDirectClient, DirectClient, proxies_in_environment
 from ._ensure import MarginTypeResult, already_set, changed
 from ._errors import (
     BinanceAPIError,
@@ -42,6 +43,7 @@ from ._retry import RetryPolicy, may_retry
 from ._routing import Routes
 from ._shape import conforming
 from ._timesync import Clock, ServerClock, SystemClock
+from ._transport import HttpClientTransport
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
@@ -211,13 +213,23 @@ class BinanceClient:
             timeout=httpx.Timeout(timeout),
             httpx_args={"auth": self.auth},
         )
+        # Unless proxies come from the environment (httpx's own transport honours them), calls go through
+        # the direct clients on the lean transports: the generated functions' calls skip httpx's request
+        # machinery (see _direct.py). A given transport is used the same way.
+        proxied = proxies_in_environment()
+        if transport is None and not proxied:
+            transport = HttpClientTransport()
         if transport is not None:
             self.api.set_httpx_client(
-                httpx.Client(base_url=base, auth=self.auth, timeout=timeout, transport=transport)
+                DirectClient(self.auth, base_url=base, timeout=timeout, transport=transport)
             )
+        if async_transport is None and not proxied:
+            from ._async_transport import AsyncStreamTransport  # asyncio: imported on construction only
+
+            async_transport = AsyncStreamTransport()
         if async_transport is not None:
             self.api.set_async_httpx_client(
-                httpx.AsyncClient(base_url=base, auth=self.auth, timeout=timeout, transport=async_transport)
+                AsyncDirectClient(self.auth, base_url=base, timeout=timeout, transport=async_transport)
             )
 
     @classmethod
