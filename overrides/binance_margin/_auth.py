@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncGenerator, Callable, Generator
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl
 
 import attrs
@@ -44,6 +44,7 @@ from ._timesync import ServerClock, SystemClock
 from ._validation import validate
 
 _log: Final = logger.getChild("auth")
+T = TypeVar("T")
 _TIMESTAMP_ERROR: Final = -1021
 _BANNED_UNTIL: Final = re.compile(r"until (\d{12,})")
 
@@ -218,7 +219,7 @@ class BinanceAuth(httpx.Auth):
             requests += 1
         if rule is not None and operation is not None:
             now = self.server_clock.now_ms(family.name)
-            yield Offload(partial(self.cooldown.check, operation, rule, now))
+            yield from self._storage(partial(self.cooldown.check, operation, rule, now))
         reservation, slept = yield from self._reserve(bucket, weight, state, name)
         waited += slept
 
@@ -262,7 +263,7 @@ class BinanceAuth(httpx.Auth):
             outcome = "unknown" if raised.outcome_unknown else "error"
         if rule is not None and operation is not None and outcome in ("ok", "unknown"):
             now = self.server_clock.now_ms(family.name)
-            until = yield Offload(partial(self.cooldown.arm, operation, rule, now))
+            until = yield from self._storage(partial(self.cooldown.arm, operation, rule, now))
             _log.info("%s: once-per-interval guard armed (%s) until server time %d", name, outcome, until)
         self.observer.emit(
             CallRecord(
@@ -285,13 +286,23 @@ class BinanceAuth(httpx.Auth):
         if error is not None:
             raise error
 
+    def _storage(self, action: Callable[[], T]) -> Generator[Step, Any, T]:
+        """Run a budget-storage operation: in place for private (memory) storage, as an `Offload` step
+        for shared storage (the async driver runs it off the event loop)."""
+        if not self.budget.shared:
+            return action()
+        result: T = yield Offload(action)
+        return result
+
     def _reserve(
         self, bucket: Bucket, weight: int, state: CallState, name: str
     ) -> Generator[Step, Any, tuple[Reservation, float]]:
         waited = 0.0
         while True:
             now = self.server_clock.now_ms(bucket.family)
-            result: Reservation | Wait = yield Offload(partial(self.budget.reserve, bucket, weight, now))
+            result: Reservation | Wait = yield from self._storage(
+                partial(self.budget.reserve, bucket, weight, now)
+            )
             if isinstance(result, Reservation):
                 return result, waited
             seconds = max(result.seconds, 0.001)
@@ -313,7 +324,7 @@ class BinanceAuth(httpx.Auth):
         bucket = reservation.bucket
         response: httpx.Response = yield Send(request)
         server_used = _header_int(response.headers.get(bucket.header))
-        used: int = yield Offload(partial(self.budget.observe, reservation, server_used))
+        used: int = yield from self._storage(partial(self.budget.observe, reservation, server_used))
         status = response.status_code
         if status in (429, 418):
             now = self.server_clock.now_ms(bucket.family)
@@ -325,7 +336,7 @@ class BinanceAuth(httpx.Auth):
                     until = max(until, float(match.group(1)))
             if until <= now:  # no usable Retry-After: the rest of the window
                 until = (reservation.window + 1) * bucket.window_ms + bucket.guard_ms
-            yield Offload(partial(self.budget.block, bucket, until, family_wide=status == 418))
+            yield from self._storage(partial(self.budget.block, bucket, until, family_wide=status == 418))
             _log.warning(
                 "%s %s -> %d: %s blocked for %.1f s (no request is sent on it meanwhile)",
                 request.method,
@@ -386,9 +397,13 @@ class BinanceAuth(httpx.Auth):
         if family is None:
             raise BinanceValidationError(path, "is not a path of the spec")
         operation, pairs = self._identify(method, path, family, params)
-        # An operation's query is replaced when it is signed; a server-time call keeps its own.
-        query = "" if operation is not None else encode_pairs(pairs)
-        url = self._routes.url(family.name, path, query)
+        # An operation's URL is replaced when it is signed: start from its host's base URL (and Host
+        # header). A server-time call keeps its own query.
+        url = (
+            self._routes.base(family.name)
+            if operation is not None
+            else self._routes.url(family.name, path, encode_pairs(pairs))
+        )
         request = httpx.Request(method, url, headers=headers, extensions=extensions)
         return request, self._flow(request, path, family, operation, pairs)
 

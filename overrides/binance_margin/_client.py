@@ -70,27 +70,28 @@ def _enum(kind: type[E], value: E | str, operation: str, parameter: str) -> E:
         ) from None
 
 
-@contextmanager
-def _translated_errors(operation_id: str, state: CallState | None = None) -> Iterator[None]:
-    """Let only BinanceMarginError out: transport failures and malformed bodies become typed errors."""
+def _translated(error: Exception, operation_id: str, state: CallState) -> BinanceMarginError | None:
+    """The typed error for what a generated call raised (None: let it through as it is).
+
+    Only BinanceMarginError leaves a call: transport failures and malformed bodies become typed errors.
+    (A function, not a context manager: this runs on every call's hot path only when something failed.)
+    """
+    if isinstance(error, BinanceMarginError):
+        return error
     operation = OPERATIONS[operation_id]
-    try:
-        yield
-    except BinanceMarginError:
-        raise
-    except httpx.TransportError as error:
-        sent = True if state is None else state.sent
-        raise _transport_error(
-            error, operation_id, may_have_executed=sent and operation.method != "GET"
-        ) from error
-    except _PARSE_ERRORS as error:
-        raise BinanceResponseError(
+    if isinstance(error, httpx.TransportError):
+        return _transport_error(
+            error, operation_id, may_have_executed=state.sent and operation.method != "GET"
+        )
+    if isinstance(error, _PARSE_ERRORS):
+        return BinanceResponseError(
             status=200,
             code=None,
             message=f"the body does not match the spec's response schema ({type(error).__name__}: {error})",
             family=operation.family,
             operation=operation_id,
-        ) from error
+        )
+    return None
 
 
 def _transport_error(
@@ -272,6 +273,8 @@ class BinanceClient:
 
     def _failed(self, operation_id: str, state: CallState, error: BinanceMarginError) -> float | None:
         """After a failed attempt: record/arm for transport errors; the delay before a retry, or None."""
+        if not isinstance(error, BinanceServerError | BinanceTransportError):
+            return None  # refused before sending, or an answer that a resend would not change
         operation = OPERATIONS[operation_id]
         if isinstance(error, BinanceTransportError):
             self._record_transport_failure(operation_id, state, error)
@@ -323,12 +326,16 @@ class BinanceClient:
             state = self._state(attempt)
             token = current_call.set(state)
             try:
-                with _translated_errors(operation_id, state):
-                    return conforming(function, function(client=self.api, **arguments).parsed)
-            except (BinanceServerError, BinanceTransportError) as error:
+                return conforming(function, function(client=self.api, **arguments).parsed)
+            except Exception as raised:
+                error = _translated(raised, operation_id, state)
+                if error is None:
+                    raise
                 delay = self._failed(operation_id, state, error)
                 if delay is None:
-                    raise
+                    if error is raised:
+                        raise
+                    raise error from raised
             finally:
                 current_call.reset(token)
             self._clock.sleep(delay)
@@ -342,12 +349,16 @@ class BinanceClient:
             state = self._state(attempt)
             token = current_call.set(state)
             try:
-                with _translated_errors(operation_id, state):
-                    return conforming(function, (await function(client=self.api, **arguments)).parsed)
-            except (BinanceServerError, BinanceTransportError) as error:
+                return conforming(function, (await function(client=self.api, **arguments)).parsed)
+            except Exception as raised:
+                error = _translated(raised, operation_id, state)
+                if error is None:
+                    raise
                 delay = self._failed(operation_id, state, error)
                 if delay is None:
-                    raise
+                    if error is raised:
+                        raise
+                    raise error from raised
             finally:
                 current_call.reset(token)
             await self._clock.asleep(delay)

@@ -1,12 +1,16 @@
-"""The opt-in lean transports on real sockets: signed bytes, keep-alive, and safe error mapping."""
+"""The lean transports (the default) on real sockets: signed bytes, keep-alive, safe error mapping."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import socket
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import httpx
 import pytest
 from binance_margin import (
     AsyncStreamTransport,
@@ -140,3 +144,52 @@ async def test_async_errors_keep_the_outcome_verdict(server: Behaviour | None, u
         with _raw_server(server) as url:
             error = await attempt(url)
     assert error.outcome_unknown is unknown
+
+
+def test_an_async_client_survives_a_new_event_loop() -> None:
+    # Each asyncio.run is a new loop: the transport drops the old loop's pooled connection.
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        client = _client(server.base_url)
+        asyncio.run(client.acoin_list())
+        asyncio.run(client.acoin_list())
+        asyncio.run(client.aclose())
+    # The first loop's connection was shut down when the second loop came; asyncio's object for it
+    # (whose loop is gone) is left to the garbage collector, which warns about it: collect it here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    assert [seen.signature_valid for seen in server.seen] == [True, True]
+    assert len(server.connections) == 2
+
+
+def test_the_async_transport_serves_trio_through_httpx_own_transport() -> None:
+    trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
+
+    async def calls() -> None:
+        async with _client(server.base_url) as client:
+            await client.acoin_list()
+            await client.achange_margin_type("ETHUSDT", "ISOLATED")
+
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        trio.run(calls)
+    assert [seen.signature_valid for seen in server.seen] == [True, True]
+
+
+def test_proxies_from_the_environment_fall_back_to_httpx_and_still_sign(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A proxy is configured, but not for loopback: httpx's own client connects directly.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        client = BinanceClient(
+            HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+            base_url=server.base_url,
+            futures_base_url=server.base_url,
+        )
+        with client:
+            assert type(client.api.get_httpx_client()) is httpx.Client
+            client.coin_list()
+            client.change_margin_type("BTCUSDT", "CROSSED")
+    assert [seen.signature_valid for seen in server.seen] == [True, True]
