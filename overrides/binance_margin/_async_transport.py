@@ -38,8 +38,17 @@ class _Incomplete(Exception):
     """The connection ended before the response did."""
 
 
-def _parse_head(data: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]], bool]:
-    """Status, reason, headers and whether the connection stays open, from a response head."""
+class _Head(NamedTuple):
+    status: int
+    reason: bytes
+    headers: list[tuple[bytes, bytes]]
+    keep_alive: bool
+    length: bytes | None  # Content-Length
+    chunked: bool
+
+
+def _parse_head(data: bytes) -> _Head:
+    """A response head: status line and headers, and what they say about the body and the connection."""
     lines = data.split(b"\r\n")
     version, _, rest = lines[0].partition(b" ")
     code, _, reason = rest.partition(b" ")
@@ -47,16 +56,23 @@ def _parse_head(data: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]], boo
         raise ValueError(f"bad status line {lines[0][:80]!r}")
     headers = []
     keep = version == b"HTTP/1.1"
+    length: bytes | None = None
+    chunked = False
     for line in lines[1:]:
         name, colon, value = line.partition(b":")
         if not colon:
             raise ValueError(f"bad header line {line[:80]!r}")
         value = value.strip()
-        if name.lower() == b"connection":
+        lowered = name.lower()
+        if lowered == b"content-length":
+            length = value
+        elif lowered == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+        elif lowered == b"connection":
             tokens = value.lower()
             keep = b"close" not in tokens and (keep or b"keep-alive" in tokens)
         headers.append((name, value))
-    return int(code), reason, headers, keep
+    return _Head(int(code), reason, headers, keep, length, chunked)
 
 
 def _chunked(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
@@ -91,12 +107,11 @@ def parse_response(buffer: bytearray, method: str, *, ended: bool) -> tuple[_Ans
         if ended:
             raise _Incomplete("the connection ended inside the response head")
         return None
-    status, reason, headers, keep = _parse_head(bytes(buffer[:head_end]))
+    status, reason, headers, keep, length, chunked = _parse_head(bytes(buffer[:head_end]))
     start = head_end + 4
     if method == "HEAD" or status in _NO_BODY_STATUSES or 100 <= status < 200:
         return _Answer(status, reason, headers, b"", keep), start
-    fields = {name.lower(): value for name, value in headers}
-    if b"chunked" in fields.get(b"transfer-encoding", b"").lower():
+    if chunked:
         found = _chunked(buffer, start)
         if found is None:
             if ended:
@@ -104,7 +119,6 @@ def parse_response(buffer: bytearray, method: str, *, ended: bool) -> tuple[_Ans
             return None
         content, end = found
         return _Answer(status, reason, headers, content, keep), end
-    length = fields.get(b"content-length")
     if length is not None:
         end = start + int(length)
         if len(buffer) < end:
@@ -350,9 +364,8 @@ class AsyncStreamTransport(httpx.AsyncBaseTransport):
         except httpx.RequestNotRead:  # a streaming body
             body = await request.aread()
         head = [f"{request.method} {url_target(request.url)} HTTP/1.1\r\n".encode("ascii")]
-        head += [name + b": " + value + b"\r\n" for name, value in request.headers.raw]
-        head.append(b"\r\n")
-        head.append(body)
+        head += [b"%s: %s\r\n" % header for header in request.headers.raw]
+        head += (b"\r\n", body)
         try:
             return await connection.exchange(b"".join(head), request.method, read_timeout, write_timeout)
         except httpx.WriteTimeout as error:
