@@ -118,6 +118,11 @@ class BinanceClient:
     `AuthenticatedClient`, usable with every generated operation's `sync`/`asyncio` functions (they go
     through the same signing, budgets and guards, without the client-level retries).
 
+    `transport` / `async_transport`: any httpx transport (HTTP/2 or an explicit proxy through httpx's
+    own, `httpx.MockTransport` in unit tests). By default, the lean HTTP/1.1 transports
+    (`HttpClientTransport`, `AsyncStreamTransport`); when HTTP_PROXY / HTTPS_PROXY / ALL_PROXY are set,
+    httpx's own clients and transports, which honour them.
+
     Production options (keyword-only; see docs/production.md):
 
     - `storage_uri`: where weight budgets, 429/418 blocks and the 6-hour guard live. "memory://" (the
