@@ -382,10 +382,10 @@ class BinanceAuth(httpx.Auth):
     # -- drivers --------------------------------------------------------------------------------------------
     # `drive` / `adrive` run a flow as an httpx auth flow: they yield requests and receive responses.
     # httpx's Client drives them through `sync_auth_flow` / `async_auth_flow` for a request it built; the
-    # direct clients (`_direct.py`) drive them for a `direct_request`, a call given as method, spec path
+    # direct clients (`_direct.py`) drive them for a `direct_flow`, a call given as method, spec path
     # and parameters (what the generated functions pass to httpx): no URL to merge, encode and parse back.
 
-    def direct_request(
+    def direct_flow(
         self,
         method: str,
         path: str,
@@ -393,8 +393,9 @@ class BinanceAuth(httpx.Auth):
         *,
         headers: httpx.Headers,
         extensions: dict[str, Any],
-    ) -> tuple[httpx.Request, Flow]:
-        """The unsigned request and the flow of a call; raises `BinanceValidationError` before any I/O."""
+    ) -> Flow:
+        """The flow of a call given as method, spec path and query parameters (its first step sends the
+        request); raises `BinanceValidationError` before any I/O."""
         family = family_of_path(path)
         if family is None:
             raise BinanceValidationError(path, "is not a path of the spec")
@@ -407,7 +408,7 @@ class BinanceAuth(httpx.Auth):
             else self._routes.url(family.name, path, encode_pairs(pairs))
         )
         request = httpx.Request(method, url, headers=headers, extensions=extensions)
-        return request, self._flow(request, path, family, operation, pairs)
+        return self._flow(request, path, family, operation, pairs)
 
     def drive(self, flow: Flow) -> Generator[httpx.Request, httpx.Response, None]:
         """Drive `flow` like `sync_auth_flow` does: yields requests to send, receives their responses."""

@@ -5,7 +5,7 @@ call, httpx merges the URL with base_url, encodes the params into it and parses 
 headers and cookies, runs the auth flow, checks redirects, extracts cookies and logs; BinanceAuth then
 parses the query back to validate and sign it. That is most of a call's client-side CPU (BENCHMARKS.md).
 
-`DirectClient.request` hands such a call straight to `BinanceAuth.direct_request` and sends the
+`DirectClient.request` hands such a call straight to `BinanceAuth.direct_flow` and sends the
 requests of its flow on the client's transport: the same validation, signing, budgets, guards and errors,
 any httpx transport, httpx's Request and Response objects. Every other call (an absolute URL, a body,
 extra headers or options) goes through httpx's own `request`, with the same auth.
@@ -18,7 +18,7 @@ from urllib.request import getproxies
 
 import httpx
 
-from ._auth import BinanceAuth
+from ._auth import BinanceAuth, Flow
 
 __all__ = ["AsyncDirectClient", "DirectClient", "call_pairs", "proxies_in_environment"]
 
@@ -68,6 +68,29 @@ def call_pairs(url: object, params: object, options: dict[str, Any]) -> list[tup
     return pairs
 
 
+def _direct_call(
+    client: httpx.Client | httpx.AsyncClient,
+    auth: BinanceAuth,
+    method: str,
+    url: httpx.URL | str,
+    params: object,
+    options: dict[str, Any],
+) -> Flow | None:
+    """The flow of a generated-function call on `client`; None for any other call."""
+    pairs = call_pairs(url, params, options)
+    if pairs is None:
+        return None
+    if client.is_closed:
+        raise RuntimeError("Cannot send a request, as the client has been closed.")
+    return auth.direct_flow(
+        method.upper(),
+        str(url),
+        pairs,
+        headers=client.headers,
+        extensions={"timeout": client.timeout.as_dict()},
+    )
+
+
 class DirectClient(httpx.Client):
     """An `httpx.Client` whose generated-function calls skip httpx's request machinery (module docstring)."""
 
@@ -81,20 +104,10 @@ class DirectClient(httpx.Client):
     def request(
         self, method: str, url: httpx.URL | str, *, params: Any = None, **options: Any
     ) -> httpx.Response:
-        pairs = call_pairs(url, params, options)
-        if pairs is None:
+        flow = _direct_call(self, self._binance_auth, method, url, params, options)
+        if flow is None:
             return super().request(method, url, params=params, **options)
-        if self.is_closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
-        auth = self._binance_auth
-        request, flow = auth.direct_request(
-            method.upper(),
-            str(url),
-            pairs,
-            headers=self.headers,
-            extensions={"timeout": self.timeout.as_dict()},
-        )
-        driver = auth.drive(flow)
+        driver = self._binance_auth.drive(flow)
         try:
             request = next(driver)
             while True:
@@ -121,20 +134,10 @@ class AsyncDirectClient(httpx.AsyncClient):
     async def request(
         self, method: str, url: httpx.URL | str, *, params: Any = None, **options: Any
     ) -> httpx.Response:
-        pairs = call_pairs(url, params, options)
-        if pairs is None:
+        flow = _direct_call(self, self._binance_auth, method, url, params, options)
+        if flow is None:
             return await super().request(method, url, params=params, **options)
-        if self.is_closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
-        auth = self._binance_auth
-        request, flow = auth.direct_request(
-            method.upper(),
-            str(url),
-            pairs,
-            headers=self.headers,
-            extensions={"timeout": self.timeout.as_dict()},
-        )
-        driver = auth.adrive(flow)
+        driver = self._binance_auth.adrive(flow)
         try:
             request = await driver.__anext__()
             while True:

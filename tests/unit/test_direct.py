@@ -187,3 +187,27 @@ def test_a_closed_direct_client_refuses_to_send() -> None:
     client.close()
     with pytest.raises(RuntimeError, match="closed"):
         client.api.get_httpx_client().request("GET", "/sapi/v1/margin/exchange-small-liability")
+
+
+def test_a_server_time_call_on_a_direct_client_goes_out_unsigned_with_its_query() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"serverTime": 1_767_225_600_000})
+
+    client = BinanceClient(
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+        base_url=BASE,
+        futures_base_url="http://futures.test",
+        transport=httpx.MockTransport(answer),
+    )
+    with client:
+        direct = client.api.get_httpx_client()
+        assert direct.get("/api/v3/time").json() == {"serverTime": 1_767_225_600_000}
+        direct.request("GET", "/fapi/v1/time", params={"probe": "a b"})
+    assert [str(request.url) for request in seen] == [
+        f"{BASE}/api/v3/time",
+        "http://futures.test/fapi/v1/time?probe=a%20b",
+    ]
+    assert all("X-MBX-APIKEY" not in request.headers for request in seen)
