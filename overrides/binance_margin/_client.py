@@ -276,6 +276,19 @@ class BinanceClient:
         wait, max_wait = _OPTIONS.get() or (self._wait, self._max_wait)
         return CallState(wait=wait, max_wait=max_wait, attempt=attempt)
 
+    def _retry_delay(self, operation_id: str, state: CallState, raised: Exception) -> float:
+        """After a failed attempt: the delay before retrying, or raise its typed error (the original one
+        when it is already typed or not ours to translate)."""
+        error = _translated(raised, operation_id, state)
+        if error is None:
+            raise raised
+        delay = self._failed(operation_id, state, error)
+        if delay is None:
+            if error is raised:
+                raise raised
+            raise error from raised
+        return delay
+
     def _failed(self, operation_id: str, state: CallState, error: BinanceMarginError) -> float | None:
         """After a failed attempt: record/arm for transport errors; the delay before a retry, or None."""
         if not isinstance(error, BinanceServerError | BinanceTransportError):
@@ -333,14 +346,7 @@ class BinanceClient:
             try:
                 return conforming(function, function(client=self.api, **arguments).parsed)
             except Exception as raised:
-                error = _translated(raised, operation_id, state)
-                if error is None:
-                    raise
-                delay = self._failed(operation_id, state, error)
-                if delay is None:
-                    if error is raised:
-                        raise
-                    raise error from raised
+                delay = self._retry_delay(operation_id, state, raised)
             finally:
                 current_call.reset(token)
             self._clock.sleep(delay)
@@ -356,14 +362,7 @@ class BinanceClient:
             try:
                 return conforming(function, (await function(client=self.api, **arguments)).parsed)
             except Exception as raised:
-                error = _translated(raised, operation_id, state)
-                if error is None:
-                    raise
-                delay = self._failed(operation_id, state, error)
-                if delay is None:
-                    if error is raised:
-                        raise
-                    raise error from raised
+                delay = self._retry_delay(operation_id, state, raised)
             finally:
                 current_call.reset(token)
             await self._clock.asleep(delay)
