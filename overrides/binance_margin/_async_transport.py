@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import httpx
 
-from ._transport import timeouts, url_target
+from ._transport import read_response, timeouts, url_target
 
 __all__ = ["AsyncStreamTransport"]
 
@@ -344,12 +344,12 @@ class AsyncStreamTransport(httpx.AsyncBaseTransport):
                 idle.append(connection)
             else:
                 connection.close()
-        return httpx.Response(
+        return read_response(
             answer.status,
-            headers=answer.headers,
-            content=answer.content,
-            request=request,
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": answer.reason},
+            answer.headers,
+            answer.content,
+            request,
+            {"http_version": b"HTTP/1.1", "reason_phrase": answer.reason},
         )
 
     @staticmethod
