@@ -32,6 +32,7 @@ class _Answer(NamedTuple):
     headers: list[tuple[bytes, bytes]]
     content: bytes
     keep_alive: bool
+    encoded: bool  # a Content-Encoding header: httpx decodes the content
 
 
 class _Incomplete(Exception):
@@ -45,6 +46,7 @@ class _Head(NamedTuple):
     keep_alive: bool
     length: bytes | None  # Content-Length
     chunked: bool
+    encoded: bool  # Content-Encoding
 
 
 def _parse_head(data: bytes) -> _Head:
@@ -57,7 +59,7 @@ def _parse_head(data: bytes) -> _Head:
     headers = []
     keep = version == b"HTTP/1.1"
     length: bytes | None = None
-    chunked = False
+    chunked = encoded = False
     for line in lines[1:]:
         name, colon, value = line.partition(b":")
         if not colon:
@@ -68,11 +70,13 @@ def _parse_head(data: bytes) -> _Head:
             length = value
         elif lowered == b"transfer-encoding":
             chunked = b"chunked" in value.lower()
+        elif lowered == b"content-encoding":
+            encoded = True
         elif lowered == b"connection":
             tokens = value.lower()
             keep = b"close" not in tokens and (keep or b"keep-alive" in tokens)
         headers.append((name, value))
-    return _Head(int(code), reason, headers, keep, length, chunked)
+    return _Head(int(code), reason, headers, keep, length, chunked, encoded)
 
 
 def _chunked(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
@@ -107,10 +111,10 @@ def parse_response(buffer: bytearray, method: str, *, ended: bool) -> tuple[_Ans
         if ended:
             raise _Incomplete("the connection ended inside the response head")
         return None
-    status, reason, headers, keep, length, chunked = _parse_head(bytes(buffer[:head_end]))
+    status, reason, headers, keep, length, chunked, encoded = _parse_head(bytes(buffer[:head_end]))
     start = head_end + 4
     if method == "HEAD" or status in _NO_BODY_STATUSES or 100 <= status < 200:
-        return _Answer(status, reason, headers, b"", keep), start
+        return _Answer(status, reason, headers, b"", keep, encoded), start
     if chunked:
         found = _chunked(buffer, start)
         if found is None:
@@ -118,17 +122,17 @@ def parse_response(buffer: bytearray, method: str, *, ended: bool) -> tuple[_Ans
                 raise _Incomplete("the connection ended inside a chunked body")
             return None
         content, end = found
-        return _Answer(status, reason, headers, content, keep), end
+        return _Answer(status, reason, headers, content, keep, encoded), end
     if length is not None:
         end = start + int(length)
         if len(buffer) < end:
             if ended:
                 raise _Incomplete("the connection ended before Content-Length bytes arrived")
             return None
-        return _Answer(status, reason, headers, bytes(buffer[start:end]), keep), end
+        return _Answer(status, reason, headers, bytes(buffer[start:end]), keep, encoded), end
     if not ended:  # no length: the body runs until the server closes
         return None
-    return _Answer(status, reason, headers, bytes(buffer[start:]), False), len(buffer)
+    return _Answer(status, reason, headers, bytes(buffer[start:]), False, encoded), len(buffer)
 
 
 class _Connection(asyncio.Protocol):
@@ -350,6 +354,7 @@ class AsyncStreamTransport(httpx.AsyncBaseTransport):
             answer.content,
             request,
             {"http_version": b"HTTP/1.1", "reason_phrase": answer.reason},
+            encoded=answer.encoded,
         )
 
     @staticmethod

@@ -189,11 +189,11 @@ class BinanceAuth(httpx.Auth):
         request.headers[SIGNING.api_key_header] = self._credentials.api_key
 
     def _route(self, request: httpx.Request, family: ApiFamily, path: str, query: str) -> None:
-        url = self._routes.url(family.name, path, query)
-        if url.netloc != request.url.netloc:
+        netloc = self._routes.netloc(family.name)
+        if netloc != request.url.netloc:
             # The Host header was computed for the primary base; follow the routed URL.
-            request.headers["Host"] = url.netloc.decode("ascii")
-        request.url = url
+            request.headers["Host"] = netloc.decode("ascii")
+        request.url = self._routes.url(family.name, path, query)
 
     def prepare(self, request: httpx.Request) -> tuple[ApiFamily, Operation | None]:
         """Validate, sign and route `request` in place (no budget, no I/O); return family and operation."""

@@ -30,9 +30,14 @@ class Routes:
                 raise BinanceConfigError(f"{name} base URL {given!r} is not an http(s) URL")
             bases[name] = url
         self._bases = bases
+        self._netlocs = {name: url.netloc for name, url in bases.items()}
 
     def base(self, family: str) -> httpx.URL:
         return self._bases[family]
+
+    def netloc(self, family: str) -> bytes:
+        """The host[:port] of `family`'s base URL (what its Host header says), computed once."""
+        return self._netlocs[family]
 
     def locate(self, url: httpx.URL) -> tuple[str, ApiFamily | None]:
         """The spec path of a URL built on the primary base, and its family."""

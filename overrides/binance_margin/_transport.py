@@ -176,6 +176,7 @@ class HttpClientTransport(httpx.BaseTransport):
             content,
             request,
             {"http_version": b"HTTP/1.1", "reason_phrase": answer.reason.encode("latin-1")},
+            encoded=answer.getheader("Content-Encoding") is not None,
         )
         return response, bool(answer.will_close)
 
@@ -194,9 +195,11 @@ def read_response(
     content: bytes,
     request: httpx.Request,
     extensions: dict[str, Any],
+    *,
+    encoded: bool,
 ) -> httpx.Response:
     """The response as httpx's own transports give it once `read()`: headers as received, the body
-    decoded by its Content-Encoding (gzip, deflate, br, zstd).
+    decoded by its Content-Encoding (gzip, deflate, br, zstd; `encoded`: the headers name one).
 
     A body with no Content-Encoding needs no decoding: instead of httpx's read() (~6 µs of decoder and
     chunker machinery per call) the response is given the state read() leaves, `_content` and the
@@ -206,7 +209,7 @@ def read_response(
     response = httpx.Response(
         status, headers=headers, stream=httpx.ByteStream(content), request=request, extensions=extensions
     )
-    if "content-encoding" in response.headers:
+    if encoded:
         response.read()
     else:
         response._content = content

@@ -47,7 +47,7 @@ def test_read_response_is_httpx_response_after_read(
     status: int, headers: list[tuple[bytes, bytes]], content: bytes
 ) -> None:
     request = httpx.Request("GET", "http://127.0.0.1/x")
-    fast = read_response(status, headers, content, request, _EXTENSIONS)
+    fast = read_response(status, headers, content, request, _EXTENSIONS, encoded=False)
     public = _read_the_public_way(status, headers, content, request)
     assert _state(fast) == _state(public)
     assert fast.content == content and fast.is_closed and fast.is_stream_consumed
@@ -58,7 +58,7 @@ def test_an_encoded_body_is_decoded_as_httpx_decodes_it() -> None:
     body = b'{"code":200,"msg":"success"}'
     headers = [(b"Content-Encoding", b"gzip"), (b"Content-Type", b"application/json")]
     request = httpx.Request("GET", "http://127.0.0.1/x")
-    fast = read_response(200, headers, gzip.compress(body), request, _EXTENSIONS)
+    fast = read_response(200, headers, gzip.compress(body), request, _EXTENSIONS, encoded=True)
     assert fast.content == body
     assert fast.json() == {"code": 200, "msg": "success"}
     assert _state(fast) == _state(_read_the_public_way(200, headers, gzip.compress(body), request))

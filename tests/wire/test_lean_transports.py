@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import gzip
 import socket
 import threading
 import warnings
@@ -19,6 +20,7 @@ from binance_margin import (
     HmacCredentials,
     HttpClientTransport,
 )
+from binance_margin_api.models import LiabilityCoin
 
 from tests._loopback import hmac_verifier, loopback_server
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
@@ -144,6 +146,54 @@ async def test_async_errors_keep_the_outcome_verdict(server: Behaviour | None, u
         with _raw_server(server) as url:
             error = await attempt(url)
     assert error.outcome_unknown is unknown
+
+
+_COINS = b'[{"asset":"BTC","interest":"0","principal":"0.1","liabilityAsset":"USDT","liabilityQty":1.5}]'
+
+
+def _gzip_answers(connection: socket.socket, stop: threading.Event) -> None:
+    """Answer every request on the connection with the coin list, gzip-encoded (as Binance may)."""
+    body = gzip.compress(_COINS)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+    buffer = b""
+    connection.settimeout(0.05)
+    while not stop.is_set():
+        try:
+            data = connection.recv(65536)
+        except TimeoutError:
+            continue
+        if not data:
+            return
+        buffer += data
+        while b"\r\n\r\n" in buffer:
+            _, _, buffer = buffer.partition(b"\r\n\r\n")
+            connection.sendall(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+def test_gzip_encoded_answers_are_decoded_by_both_lean_transports() -> None:
+    with _raw_server(_gzip_answers) as url:
+        with _client(url) as client:
+            coins = client.coin_list()
+            assert [(coin.asset, coin.liability_qty) for coin in coins] == [("BTC", 1.5)]
+
+        async def call() -> list[LiabilityCoin]:
+            async with _client(url) as client:
+                return await client.acoin_list()
+
+        assert [(coin.asset, coin.liability_qty) for coin in asyncio.run(call())] == [("BTC", 1.5)]
+        for transport in (HttpClientTransport(), None):
+            request = httpx.Request("GET", url + "/x")
+            if transport is not None:
+                with transport:
+                    response = transport.handle_request(request)
+            else:
+                response = asyncio.run(_async_once(request))
+            assert response.content == _COINS and response.headers["Content-Encoding"] == "gzip"
+
+
+async def _async_once(request: httpx.Request) -> httpx.Response:
+    async with AsyncStreamTransport() as transport:
+        return await transport.handle_async_request(request)
 
 
 def test_an_async_client_survives_a_new_event_loop() -> None:
