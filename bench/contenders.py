@@ -121,7 +121,8 @@ def _unthrottled(client: Any) -> None:
     """Keep the client's 6-hour guard in the measured path without it ever refusing.
 
     The guard still reads and arms its storage key on every call. (The weight budget is kept too, with
-    1 ms windows, see `_ours`: it reserves, counts and reads headers on every call, but never fills.)
+    limits out of reach, see `_out_of_reach`: it reserves, counts and reads headers on every call, but
+    never fills.)
     Skipped if the client has no such machinery (older versions) or its private names changed.
     """
     auth = client.auth
@@ -145,6 +146,32 @@ def _unthrottled(client: Any) -> None:
         client._cooldown = cooldown
 
 
+def _has_buckets() -> bool:
+    try:
+        from binance_margin._budget import Budget
+    except ImportError:
+        return False
+    return hasattr(Budget, "for_operation")
+
+
+_HAS_BUCKETS = _has_buckets()
+
+
+def _out_of_reach(budget: Any) -> None:
+    """Raise every weight bucket's limit out of reach, keeping the spec's windows (one minute).
+
+    The budget does all its work on every call (reserve, count, read the used-weight header) and never
+    refuses. The windows stay those of production: with tiny windows instead (1 ms, the earlier set-up)
+    every millisecond makes a new counter key, and `limits`' memory storage rescans thousands of live
+    keys every 10 ms in its expiry thread, a cost no real client pays (see BENCHMARKS.md).
+    """
+    import attrs
+
+    buckets = budget._buckets
+    for name, bucket in list(buckets.items()):
+        buckets[name] = attrs.evolve(bucket, limit=2**62)
+
+
 # Our client in three set-ups: the default (direct clients on the lean transports), the direct clients on
 # httpx's own transports (httpcore), and BinanceAuth on a plain httpx client (what runs when proxies come
 # from the environment): the differences are what the lean transport and the direct path each buy.
@@ -162,7 +189,7 @@ def _ours(base: str, mode: str) -> Any:
     from binance_margin import BinanceClient, HmacCredentials
 
     options: dict[str, Any] = {}
-    if "window_seconds" in inspect.signature(BinanceClient).parameters:
+    if "window_seconds" in inspect.signature(BinanceClient).parameters and not _HAS_BUCKETS:
         options["window_seconds"] = 0.001  # weight windows never fill: the budget is measured, not hit
     if mode == "httpx-transport":
         options["transport"] = httpx.HTTPTransport()
@@ -172,7 +199,9 @@ def _ours(base: str, mode: str) -> Any:
         client.api.set_httpx_client(httpx.Client(base_url=base, auth=client.auth))
         client.api.set_async_httpx_client(httpx.AsyncClient(base_url=base, auth=client.auth))
     _unthrottled(client)
-    if not options and hasattr(client.auth, "budget"):  # a version with a budget but no window option
+    if _HAS_BUCKETS:
+        _out_of_reach(client.auth.budget)
+    elif not options and hasattr(client.auth, "budget"):  # a version with a budget but no window option
         from binance_margin._budget import Budget, account_label
 
         client.auth.budget = Budget("memory://", account=account_label(API_KEY, None), window_seconds=0.001)

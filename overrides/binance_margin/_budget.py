@@ -1,9 +1,10 @@
-"""Weight budgets over `limits`: a bucket per (rate-limit family, IP or account, endpoint if per endpoint).
+"""Weight budgets: a bucket per (rate-limit family, IP or account, endpoint if per endpoint).
 
 Binance counts request weight in fixed windows aligned to its own clock (the `*-1M` headers). The
-budget mirrors that: a bucket's counter for window `n` lives under its own key in a `limits` storage
-(memory by default; Redis shares it between processes and hosts) and is raised with the storage's
-atomic `incr`. The window index comes from the estimate of server time (see `_timesync`).
+budget mirrors that: a bucket's counter for window `n` lives under its own key in a counter store
+(in-process `LocalCounters` for the default `memory://`; a `limits` storage such as Redis shares it
+between processes and hosts) and is raised with the store's atomic `incr`. The window index comes
+from the estimate of server time (see `_timesync`).
 
 Near a window boundary the arrival window is uncertain (latency, clock error): a reservation closer
 than `guard` to a boundary is counted in both adjacent windows, so no window can receive more than the
@@ -19,15 +20,13 @@ import hashlib
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import Final, TypeVar
 
 import attrs
 from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS, Operation, RateLimit
 
+from ._counters import CounterStore, LocalCounters
 from ._errors import BinanceConfigError, BinanceStorageError
-
-if TYPE_CHECKING:
-    from limits.storage import Storage
 
 T = TypeVar("T")
 
@@ -80,6 +79,30 @@ def default_guard(window_seconds: float) -> float:
     return min(0.25, window_seconds / 50)
 
 
+class _NeverRaised(Exception):
+    """The storage error of local counters, which have no I/O to fail."""
+
+
+def _shared_storage(storage_uri: str) -> CounterStore:
+    """The `limits` storage of a URI; its errors are wrapped (`limits.errors.StorageError`)."""
+    # Imported here, not at module level: `limits.storage` loads every backend (~11 ms of import time).
+    from limits.errors import ConfigurationError
+    from limits.storage import Storage, storage_from_string
+
+    scheme = storage_uri.partition(":")[0]
+    try:
+        storage = storage_from_string(storage_uri, wrap_exceptions=True)
+    except (ConfigurationError, ValueError) as error:
+        # The library's message may quote the URI (and a password in it): keep only the kind.
+        raise BinanceConfigError(
+            f"unusable weight budget storage {scheme!r}: {type(error).__name__} (unknown scheme, "
+            "missing driver, or malformed URI)"
+        ) from None
+    if not isinstance(storage, Storage):
+        raise BinanceConfigError(f"weight budget storage {scheme!r} is async-only; use a sync URI")
+    return storage
+
+
 class Budget:
     """The weight buckets of one client (and of every process sharing its storage)."""
 
@@ -93,25 +116,16 @@ class Budget:
         window_seconds: float | None = None,
         guard: float | None = None,
     ) -> None:
-        # Imported here, not at module level: `limits.storage` loads every backend (~11 ms of import time).
-        from limits.errors import ConfigurationError, StorageError
-        from limits.storage import MemoryStorage, Storage, storage_from_string
-
-        self._storage_error = StorageError
         scheme = storage_uri.partition(":")[0]
-        try:
-            storage = storage_from_string(storage_uri, wrap_exceptions=True)
-        except (ConfigurationError, ValueError) as error:
-            # The library's message may quote the URI (and a password in it): keep only the kind.
-            raise BinanceConfigError(
-                f"unusable weight budget storage {scheme!r}: {type(error).__name__} (unknown scheme, "
-                "missing driver, or malformed URI)"
-            ) from None
-        if not isinstance(storage, Storage):
-            raise BinanceConfigError(f"weight budget storage {scheme!r} is async-only; use a sync URI")
-        self._storage: Storage = storage
-        # Memory storage: local to this process, no network; anything else is shared.
-        self.shared = not isinstance(self._storage, MemoryStorage)
+        # memory:// is private to this process: counters without limits' expiry thread (_counters.py).
+        # Anything else is a shared `limits` storage.
+        self.shared = scheme != "memory"
+        self._storage: CounterStore = _shared_storage(storage_uri) if self.shared else LocalCounters()
+        self._storage_error: type[Exception] = _NeverRaised
+        if self.shared:
+            from limits.errors import StorageError  # what the shared storage raises (wrap_exceptions)
+
+            self._storage_error = StorageError
         self.scheme = scheme
         self.namespace = namespace
         self._local_blocks: dict[str, float] = {}
@@ -178,7 +192,8 @@ class Budget:
             return action()
         except self._storage_error as error:
             raise BinanceStorageError(
-                f"weight budget storage ({self.scheme}) failed: {type(error.storage_error).__name__}"
+                f"weight budget storage ({self.scheme}) failed: "
+                f"{type(getattr(error, 'storage_error', error)).__name__}"
             ) from None
 
     # -- reserving ------------------------------------------------------------------------------------------

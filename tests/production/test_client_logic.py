@@ -244,13 +244,13 @@ def test_shared_keys_never_contain_the_api_key(server: Server, clock: FakeClock)
     client.coin_list()
     client.manual_liquidation("MARGIN")
     client.exchange_small_liability(["BTC"])
-    keys = list(client.budget._storage.storage)  # type: ignore[attr-defined]
+    keys = client.budget._storage.live_keys()  # type: ignore[attr-defined]
     assert keys and all(WIRE_API_KEY not in key for key in keys)
     label = "key-" + hashlib.sha256(WIRE_API_KEY.encode()).hexdigest()[:16]
     assert any(label in key for key in keys)
     named = client_for(server, clock, account="desk-7")
     named.manual_liquidation("MARGIN")
-    assert any("/desk-7/" in key for key in named.budget._storage.storage)  # type: ignore[attr-defined]
+    assert any("/desk-7/" in key for key in named.budget._storage.live_keys())  # type: ignore[attr-defined]
 
 
 # -- time --------------------------------------------------------------------------------------------------

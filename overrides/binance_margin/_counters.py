@@ -1,0 +1,91 @@
+"""The counters of a private (`memory://`) weight budget: in this process, with no thread and no network.
+
+`limits`' own MemoryStorage expires its keys from a `threading.Timer` that it starts again whenever a
+counter changes after the previous timer has run (10 ms after it started). A client whose calls are more
+than 10 ms apart starts an OS thread on every call; one that makes many calls hands the GIL to such a
+thread every 10 ms. BENCHMARKS.md measures the cost: ~25 µs of CPU per call in the async fan-out. A
+budget's counters need no timer: every key names its window, so a counter past its expiry is never
+counted again and expiry only frees memory. Here expiry is checked when a key is read, and a sweep
+drops all expired keys at most once a second.
+
+Shared storages (Redis, memcached, ...) stay `limits` storages: `CounterStore` is the part of their
+interface a `Budget` uses, and `LocalCounters` has the same semantics.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Final, Protocol
+
+__all__ = ["CounterStore", "LocalCounters"]
+
+_SWEEP_SECONDS: Final = 1.0
+
+
+class CounterStore(Protocol):
+    """Atomic counters with an expiry: what a `Budget` needs of a `limits.storage.Storage`."""
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Add `amount` to the counter at `key` and return it; a new counter expires after `expiry` s."""
+        ...
+
+    def get(self, key: str) -> int:
+        """The counter at `key`, 0 if there is none or it expired."""
+        ...
+
+    def reset(self) -> int | None:
+        """Forget every counter."""
+        ...
+
+
+class LocalCounters:
+    """Thread-safe in-process counters with `limits`' MemoryStorage semantics for `incr`/`get`/`reset`:
+    a counter's expiry is set when it is created (and restarts when an expired one is raised again)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._values: dict[str, int] = {}
+        self._expiries: dict[str, float] = {}
+        self._next_sweep = 0.0
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = self._clock()
+        with self._lock:
+            if now >= self._next_sweep:
+                self._sweep(now)
+            if key in self._values and self._expiries[key] > now:
+                value = self._values[key] + amount
+            else:
+                value = amount
+                self._expiries[key] = now + expiry
+            self._values[key] = value
+            return value
+
+    def get(self, key: str) -> int:
+        now = self._clock()
+        with self._lock:
+            if key in self._values and self._expiries[key] > now:
+                return self._values[key]
+            return 0
+
+    def reset(self) -> int | None:
+        with self._lock:
+            count = len(self._values)
+            self._values.clear()
+            self._expiries.clear()
+            return count
+
+    def live_keys(self) -> list[str]:
+        """The keys of the live counters (for inspection and tests)."""
+        now = self._clock()
+        with self._lock:
+            return [key for key, expires in self._expiries.items() if expires > now]
+
+    def _sweep(self, now: float) -> None:
+        expired = [key for key, expires in self._expiries.items() if expires <= now]
+        for key in expired:
+            del self._values[key], self._expiries[key]
+        self._next_sweep = now + _SWEEP_SECONDS
