@@ -149,7 +149,7 @@ class Operation:
         return None
 
 
-SPEC_VERSION: Final = "1.1.0"
+SPEC_VERSION: Final = "1.1.1"
 DOCS_CHECKED_AT: Final = "2026-01-15T23:48:59"
 SIGNING: Final = Signing(
     api_key_header="X-MBX-APIKEY",
