@@ -460,15 +460,10 @@ class BinanceClient:
             try:
                 self.change_margin_type(symbol, kind)
                 return changed(symbol, kind.value)
-            except BinanceAPIError as error:
-                result = self._ensure_answer(error, symbol, kind.value, attempt)
+            except (BinanceAPIError, BinanceTransportError) as error:
+                result = self._ensure_failed(error, symbol, kind.value, attempt)
                 if result is not None:
                     return result
-                if not isinstance(error, BinanceServerError) or attempt >= self._retry.attempts:
-                    raise
-            except BinanceTransportError:
-                if attempt >= self._retry.attempts:
-                    raise
             self._clock.sleep(self._retry.delay(attempt, self._rng))
             attempt += 1
 
@@ -482,33 +477,35 @@ class BinanceClient:
             try:
                 await self.achange_margin_type(symbol, kind)
                 return changed(symbol, kind.value)
-            except BinanceAPIError as error:
-                result = self._ensure_answer(error, symbol, kind.value, attempt)
+            except (BinanceAPIError, BinanceTransportError) as error:
+                result = self._ensure_failed(error, symbol, kind.value, attempt)
                 if result is not None:
                     return result
-                if not isinstance(error, BinanceServerError) or attempt >= self._retry.attempts:
-                    raise
-            except BinanceTransportError:
-                if attempt >= self._retry.attempts:
-                    raise
             await self._clock.asleep(self._retry.delay(attempt, self._rng))
             attempt += 1
 
-    @staticmethod
-    def _ensure_answer(
-        error: BinanceAPIError, symbol: str, margin_type: str, attempt: int
+    def _ensure_failed(
+        self, error: BinanceAPIError | BinanceTransportError, symbol: str, margin_type: str, attempt: int
     ) -> MarginTypeResult | None:
-        result = already_set(error, symbol, margin_type)
-        if result is not None:
-            _log.log(
-                logging.INFO if result.code == -4067 else logging.DEBUG,
-                "ensure_margin_type %s %s: already so (code %d%s)",
-                symbol,
-                margin_type,
-                result.code,
-                ", after a resend" if attempt > 1 else "",
-            )
-        return result
+        """After a failed change: its "already so" result, or None to resend; raises `error` when it is a
+        refusal, or when the retry policy's attempts are used up."""
+        if isinstance(error, BinanceAPIError):
+            result = already_set(error, symbol, margin_type)
+            if result is not None:
+                _log.log(
+                    logging.INFO if result.code == -4067 else logging.DEBUG,
+                    "ensure_margin_type %s %s: already so (code %d%s)",
+                    symbol,
+                    margin_type,
+                    result.code,
+                    ", after a resend" if attempt > 1 else "",
+                )
+                return result
+            if not isinstance(error, BinanceServerError):
+                raise error
+        if attempt >= self._retry.attempts:
+            raise error
+        return None
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
