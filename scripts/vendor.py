@@ -48,29 +48,14 @@ def rewrite_source(source: str, prefix: str, names: Iterable[str], filename: str
     tree = ast.parse(source, filename=filename)
     edits: list[tuple[int, int, int, int, str]] = []  # (line, col, end line, end col, replacement)
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 0 and _vendored(node.module, names):
-                replacement = _rewrite_from(source, node, prefix)
-                edits.append(
-                    (
-                        node.lineno,
-                        node.col_offset,
-                        node.end_lineno or node.lineno,
-                        node.end_col_offset or 0,
-                        replacement,
-                    )
-                )
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and _vendored(node.module, names):
+            replacement = _rewrite_from(source, node, prefix)
         elif isinstance(node, ast.Import) and any(_vendored(alias.name, names) for alias in node.names):
             replacement = _rewrite_import(node, prefix, names, filename)
-            edits.append(
-                (
-                    node.lineno,
-                    node.col_offset,
-                    node.end_lineno or node.lineno,
-                    node.end_col_offset or 0,
-                    replacement,
-                )
-            )
+        else:
+            continue
+        end_line = node.end_lineno or node.lineno
+        edits.append((node.lineno, node.col_offset, end_line, node.end_col_offset or 0, replacement))
     if not edits:
         return source
     lines = source.splitlines(keepends=True)
