@@ -18,6 +18,8 @@ from ._pins import check_pins
 from ._spec import load_spec
 
 _CONFIG = Path(__file__).with_name("config.yaml")
+# Templates that replace openapi-python-client's own (same file names); see templates/README.md.
+_TEMPLATES = Path(__file__).with_name("templates")
 
 
 def _ruff() -> str:
@@ -60,6 +62,8 @@ def build(spec_path: Path, out: Path) -> None:
                 str(spec_path),
                 "--config",
                 str(config),
+                "--custom-template-path",
+                str(_TEMPLATES),
                 "--meta",
                 "none",
                 "--output-path",

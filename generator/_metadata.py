@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, Literal, TypeAlias
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,8 +45,9 @@ class ServerTime:
 
 @dataclasses.dataclass(frozen=True)
 class ApiFamily:
-    """An API family (sapi, fapi): its path prefix, host, time endpoint and timestamp units.
+    """An API family (sapi, fapi): its path prefix, host, test net host, time endpoint and timestamp units.
 
+    `testnet_server` is None where Binance has no test net for the family.
     `unknown_outcome_messages` / `not_executed_messages`: the 5xx `msg` texts that say whether a request
     was executed; any other 5xx answer leaves the outcome unknown.
     """
@@ -54,6 +55,7 @@ class ApiFamily:
     name: str
     path_prefix: str
     server: str
+    testnet_server: str | None
     server_time: ServerTime
     timestamp_units: tuple[str, ...]
     unknown_outcome_messages: tuple[str, ...]
@@ -134,6 +136,14 @@ Rule = OncePerInterval | MaxLiabilityValue | RequiredIf | MaxItems
 
 
 @dataclasses.dataclass(frozen=True)
+class ResponseShape:
+    """The documented 200 body: one `model` ("object"), an array of them ("array"), or either."""
+
+    container: str
+    model: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Operation:
     """One documented operation."""
 
@@ -151,6 +161,7 @@ class Operation:
     doc_url: str
     doc_updated_at: str
     empty_body: tuple[str, ...] | None
+    response: ResponseShape | None  # None: the documented body is empty (see `empty_body`)
     statuses: tuple[int, ...]
 
     def parameter(self, name: str) -> Parameter | None:
@@ -258,6 +269,39 @@ def _rule(raw: dict[str, Any]) -> str:
     return _call(class_name, {name: raw[name] for name in field_names})
 
 
+def _response_shape(spec: dict[str, Any], where: str, response: dict[str, Any]) -> str | None:
+    """The `ResponseShape(...)` source of a 200 response, None for a documented empty body."""
+    if "x-binance-empty-body" in response:
+        return None
+    schema = response.get("content", {}).get("application/json", {}).get("schema")
+
+    def model(node: Any) -> str | None:
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
+
+    def items(node: Any) -> str | None:
+        return model(node.get("items")) if isinstance(node, dict) and node.get("type") == "array" else None
+
+    shape: tuple[str, str | None] = ("object", model(schema))
+    if shape[1] is None:
+        shape = ("array", items(schema))
+    if shape[1] is None and isinstance(schema, dict) and "oneOf" in schema:
+        options = schema["oneOf"]
+        single = next((model(option) for option in options if model(option)), None)
+        if (
+            len(options) == 2
+            and single is not None
+            and items(next(o for o in options if not model(o))) == single
+        ):
+            shape = ("object-or-array", single)
+    if shape[1] is None:
+        raise ValueError(
+            f"{where}: the 200 response must be a $ref model, an array of one, a oneOf of both, or "
+            "x-binance-empty-body"
+        )
+    return _call("ResponseShape", {"container": shape[0], "model": shape[1]})
+
+
 def _operations(spec: dict[str, Any]) -> list[str]:
     families = spec["info"]["x-binance-api-families"]
     default_server = spec["servers"][0]["url"]
@@ -292,10 +336,23 @@ def _operations(spec: dict[str, Any]) -> list[str]:
                 "doc_url": op["x-binance-doc"]["url"],
                 "doc_updated_at": str(op["x-binance-doc"]["updated_at"]),
                 "empty_body": None if empty_body is None else [str(body) for body in empty_body],
+                "response": _Source(
+                    str(_response_shape(spec, f"{method.upper()} {path}", responses.get("200", {})))
+                ),
                 "statuses": sorted(int(status) for status in responses),
             }
             entries.append(f"    {op['operationId']!r}: {_call('Operation', fields)},")
     return entries
+
+
+def _enum_literals(spec: dict[str, Any]) -> list[str]:
+    """`<Schema>Value = Literal[...]` for every string enum schema: what typed callers may pass."""
+    lines = []
+    for name, schema in spec["components"]["schemas"].items():
+        if schema.get("type") == "string" and "enum" in schema:
+            values = ", ".join(repr(str(value)) for value in schema["enum"])
+            lines.append(f"{name}Value: TypeAlias = Literal[{values}]")
+    return lines
 
 
 def render_metadata(spec: dict[str, Any]) -> str:
@@ -325,6 +382,7 @@ def render_metadata(spec: dict[str, Any]) -> str:
             "name": name,
             "path_prefix": family["path_prefix"],
             "server": family["server"],
+            "testnet_server": family.get("testnet_server"),
             "server_time": _Source(_call("ServerTime", family["server_time"])),
             "timestamp_units": list(family["timestamp_units"]),
             "unknown_outcome_messages": list(family["server_errors"]["unknown_outcome"]),
@@ -340,6 +398,7 @@ def render_metadata(spec: dict[str, Any]) -> str:
             )
         lines.append(f"    {int(code)}: {dict(meanings)!r},")
     lines.append("}")
+    lines.extend(_enum_literals(spec))
     lines.append("OPERATIONS: Final[Mapping[str, Operation]] = {")
     lines.extend(_operations(spec))
     lines.append("}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, Literal, TypeAlias
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,8 +33,9 @@ class ServerTime:
 
 @dataclasses.dataclass(frozen=True)
 class ApiFamily:
-    """An API family (sapi, fapi): its path prefix, host, time endpoint and timestamp units.
+    """An API family (sapi, fapi): its path prefix, host, test net host, time endpoint and timestamp units.
 
+    `testnet_server` is None where Binance has no test net for the family.
     `unknown_outcome_messages` / `not_executed_messages`: the 5xx `msg` texts that say whether a request
     was executed; any other 5xx answer leaves the outcome unknown.
     """
@@ -42,6 +43,7 @@ class ApiFamily:
     name: str
     path_prefix: str
     server: str
+    testnet_server: str | None
     server_time: ServerTime
     timestamp_units: tuple[str, ...]
     unknown_outcome_messages: tuple[str, ...]
@@ -122,6 +124,14 @@ Rule = OncePerInterval | MaxLiabilityValue | RequiredIf | MaxItems
 
 
 @dataclasses.dataclass(frozen=True)
+class ResponseShape:
+    """The documented 200 body: one `model` ("object"), an array of them ("array"), or either."""
+
+    container: str
+    model: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Operation:
     """One documented operation."""
 
@@ -139,6 +149,9 @@ class Operation:
     doc_url: str
     doc_updated_at: str
     empty_body: tuple[str, ...] | None
+    response: (
+        ResponseShape | None
+    )  # None: the documented body is empty (see `empty_body`)
     statuses: tuple[int, ...]
 
     def parameter(self, name: str) -> Parameter | None:
@@ -198,6 +211,7 @@ API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
         name="sapi",
         path_prefix="/sapi/",
         server="https://api.binance.com",
+        testnet_server=None,
         server_time=ServerTime(path="/api/v3/time", weight=1, rate_limit="api-ip"),
         timestamp_units=("ms", "us"),
         unknown_outcome_messages=(),
@@ -207,6 +221,7 @@ API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
         name="fapi",
         path_prefix="/fapi/",
         server="https://fapi.binance.com",
+        testnet_server="https://testnet.binancefuture.com",
         server_time=ServerTime(path="/fapi/v1/time", weight=1, rate_limit="fapi-ip"),
         timestamp_units=("ms",),
         unknown_outcome_messages=(
@@ -256,6 +271,8 @@ ERROR_CODES: Final[Mapping[int, Mapping[str, str]]] = {
         "fapi": "Unable to adjust to isolated-margin mode under the Multi-Assets mode."
     },
 }
+MarginAccountTypeValue: TypeAlias = Literal["MARGIN", "ISOLATED"]
+FuturesMarginTypeValue: TypeAlias = Literal["ISOLATED", "CROSSED"]
 OPERATIONS: Final[Mapping[str, Operation]] = {
     "getSmallLiabilityExchangeCoinList": Operation(
         operation_id="getSmallLiabilityExchangeCoinList",
@@ -272,6 +289,7 @@ OPERATIONS: Final[Mapping[str, Operation]] = {
         doc_url="https://developers.binance.com/docs/margin_trading/trade/Get-Small-Liability-Exchange-Coin-List",
         doc_updated_at="2026-01-15T23:48:43.764627",
         empty_body=None,
+        response=ResponseShape(container="array", model="LiabilityCoin"),
         statuses=(200, 400, 401, 403, 418, 429, 500, 503),
     ),
     "smallLiabilityExchange": Operation(
@@ -319,6 +337,7 @@ OPERATIONS: Final[Mapping[str, Operation]] = {
         doc_url="https://developers.binance.com/docs/margin_trading/trade/Small-Liability-Exchange",
         doc_updated_at="2026-01-15T23:48:59.954709",
         empty_body=("", "{}", "null"),
+        response=None,
         statuses=(200, 400, 401, 403, 418, 429, 500, 503),
     ),
     "marginManualLiquidation": Operation(
@@ -355,6 +374,7 @@ OPERATIONS: Final[Mapping[str, Operation]] = {
         doc_url="https://developers.binance.com/docs/margin_trading/trade/Margin-Manual-Liquidation",
         doc_updated_at="2026-01-15T23:48:51.288542",
         empty_body=None,
+        response=ResponseShape(container="object-or-array", model="LiabilityCoin"),
         statuses=(200, 400, 401, 403, 418, 429, 500, 503),
     ),
     "changeMarginType": Operation(
@@ -387,6 +407,7 @@ OPERATIONS: Final[Mapping[str, Operation]] = {
         doc_url="https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Margin-Type",
         doc_updated_at="2026-01-15T23:47:13.285842",
         empty_body=None,
+        response=ResponseShape(container="object", model="CodeMessage"),
         statuses=(200, 400, 401, 403, 418, 429, 500, 503),
     ),
 }
