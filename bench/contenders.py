@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -98,6 +97,46 @@ def floor_httpx(base: str) -> Sync:
     return Sync("floor: httpx+hmac", [call(op) for op in OPERATIONS], client.close)
 
 
+def floor_httpcore(base: str) -> Sync:
+    import httpcore
+
+    pool = httpcore.ConnectionPool()
+    host = urlsplit(base).netloc.encode()
+
+    def call(operation: str) -> Callable[[], Any]:
+        method, path, params = REQUESTS[operation]
+
+        def run() -> Any:
+            response = pool.request(
+                method,
+                base + _signed_target(path, params),
+                headers=[(b"Host", host), (b"X-MBX-APIKEY", API_KEY.encode()), (b"Content-Length", b"0")],
+            )
+            return json.loads(response.content)
+
+        return run
+
+    return Sync("floor: httpcore+hmac", [call(op) for op in OPERATIONS], pool.close)
+
+
+def floor_aiohttp(base: str) -> Async:
+    # Built inside the running loop (an aiohttp session belongs to one): call this from a coroutine.
+    import aiohttp
+
+    session = aiohttp.ClientSession(headers={"X-MBX-APIKEY": API_KEY})
+
+    def call(operation: str) -> Callable[[], Awaitable[Any]]:
+        method, path, params = REQUESTS[operation]
+
+        async def run() -> Any:
+            async with session.request(method, base + _signed_target(path, params)) as response:
+                return json.loads(await response.read())
+
+        return run
+
+    return Async("floor: aiohttp+hmac", [call(op) for op in OPERATIONS], session.close)
+
+
 def floor_httpx_async(base: str) -> Async:
     import httpx
 
@@ -118,93 +157,51 @@ def floor_httpx_async(base: str) -> Async:
 
 
 def _unthrottled(client: Any) -> None:
-    """Keep the client's 6-hour guard in the measured path without it ever refusing.
+    """Keep the client's 6-hour guard in the measured path without it ever refusing, and raise every weight
+    bucket's limit out of reach, keeping the spec's windows (one minute).
 
-    The guard still reads and arms its storage key on every call. (The weight budget is kept too, with
-    limits out of reach, see `_out_of_reach`: it reserves, counts and reads headers on every call, but
-    never fills.)
-    Skipped if the client has no such machinery (older versions) or its private names changed.
-    """
-    auth = client.auth
-    if not hasattr(auth, "cooldown"):
-        return
-    try:
-        from binance_margin._budget import account_label
-        from binance_margin._cooldown import Cooldown
-    except ImportError as error:  # depends on the integration state
-        print(f"bench: cannot unthrottle binance_margin ({error}); limits may be hit", file=sys.stderr)
-        return
-
-    class NeverRefusingCooldown(Cooldown):
-        def check(self, operation: Any, rule: Any, now_ms: float) -> None:
-            self.next_allowed_ms(operation)  # the same storage read; no refusal
-
-    budget = getattr(client, "budget", None) or auth.budget
-    cooldown = NeverRefusingCooldown(budget, account_label(API_KEY, None))
-    auth.cooldown = cooldown
-    if hasattr(client, "_cooldown"):
-        client._cooldown = cooldown
-
-
-def _has_buckets() -> bool:
-    try:
-        from binance_margin._budget import Budget
-    except ImportError:
-        return False
-    return hasattr(Budget, "for_operation")
-
-
-_HAS_BUCKETS = _has_buckets()
-
-
-def _out_of_reach(budget: Any) -> None:
-    """Raise every weight bucket's limit out of reach, keeping the spec's windows (one minute).
-
-    The budget does all its work on every call (reserve, count, read the used-weight header) and never
-    refuses. The windows stay those of production: with tiny windows instead (1 ms, the earlier set-up)
-    every millisecond makes a new counter key, and `limits`' memory storage rescans thousands of live
-    keys every 10 ms in its expiry thread, a cost no real client pays (see BENCHMARKS.md).
+    The guard does the storage work of a real claim on every call (read the allowed time, take a ticket,
+    read again; keep the guard after the answer) but never refuses. The budget reserves, counts and reads
+    the used-weight header on every call, and never fills. With tiny windows instead (1 ms, a set-up of
+    1.0) every millisecond makes a new counter key, a cost no real client pays (see BENCHMARKS.md).
+    These reach into the client's private parts: this is bench set-up, not API.
     """
     import attrs
+    from binance_margin._cooldown import Claim, Cooldown
 
-    buckets = budget._buckets
+    class NeverRefusingCooldown(Cooldown):
+        def claim(self, operation: Any, rule: Any, now_ms: float, claim_seconds: int) -> Claim:
+            key = self._key(operation)
+            self._budget.get_value(key)
+            self._budget.take_ticket(f"{key}/bench", claim_seconds)
+            self._budget.get_value(key)
+            return Claim(operation, rule, f"{key}/bench")
+
+    engine = client._engine
+    engine._cooldown = NeverRefusingCooldown(client.budget, client._account)
+    buckets = client.budget._buckets
     for name, bucket in list(buckets.items()):
         buckets[name] = attrs.evolve(bucket, limit=2**62)
 
 
-# Our client in three set-ups: the default (direct clients on the lean transports), the direct clients on
-# httpx's own transports (httpcore), and BinanceAuth on a plain httpx client (what runs when proxies come
-# from the environment): the differences are what the lean transport and the direct path each buy.
+# Our client in two set-ups: the default (httpcore's pool sync, aiohttp async) and an httpx transport given
+# by the caller (httpx.HTTPTransport / AsyncHTTPTransport, what a team that passes its own gets).
 OUR_MODES = {
     "default": "binance_margin",
     "httpx-transport": "binance_margin (httpx transport)",
-    "httpx-client": "binance_margin (auth on plain httpx.Client)",
 }
 
 
 def _ours(base: str, mode: str) -> Any:
-    import inspect
-
     import httpx
     from binance_margin import BinanceClient, HmacCredentials
 
     options: dict[str, Any] = {}
-    if "window_seconds" in inspect.signature(BinanceClient).parameters and not _HAS_BUCKETS:
-        options["window_seconds"] = 0.001  # weight windows never fill: the budget is measured, not hit
     if mode == "httpx-transport":
         options["transport"] = httpx.HTTPTransport()
         options["async_transport"] = httpx.AsyncHTTPTransport()
     client = BinanceClient(HmacCredentials(API_KEY, SECRET), base_url=base, futures_base_url=base, **options)
-    if mode == "httpx-client":
-        client.api.set_httpx_client(httpx.Client(base_url=base, auth=client.auth))
-        client.api.set_async_httpx_client(httpx.AsyncClient(base_url=base, auth=client.auth))
     _unthrottled(client)
-    if _HAS_BUCKETS:
-        _out_of_reach(client.auth.budget)
-    elif not options and hasattr(client.auth, "budget"):  # a version with a budget but no window option
-        from binance_margin._budget import Budget, account_label
-
-        client.auth.budget = Budget("memory://", account=account_label(API_KEY, None), window_seconds=0.001)
     return client
 
 
@@ -338,19 +335,19 @@ def python_binance_async(base: str) -> Async:
 
 SYNC: dict[str, Callable[[str], Sync]] = {
     "floor-http.client": floor_http_client,
+    "floor-httpcore": floor_httpcore,
     "floor-httpx": floor_httpx,
     "binance_margin": ours,
     "binance_margin+httpx-transport": lambda base: ours(base, "httpx-transport"),
-    "binance_margin+httpx-client": lambda base: ours(base, "httpx-client"),
     "official-sdk": official_sdk,
     "ccxt": ccxt_sync,
     "python-binance": python_binance,
 }
 ASYNC: dict[str, Callable[[str], Async]] = {
+    "floor-aiohttp": floor_aiohttp,
     "floor-httpx-async": floor_httpx_async,
     "binance_margin-async": ours_async,
     "binance_margin-async+httpx-transport": lambda base: ours_async(base, "httpx-transport"),
-    "binance_margin-async+httpx-client": lambda base: ours_async(base, "httpx-client"),
     "ccxt-async": ccxt_async,
     "python-binance-async": python_binance_async,
 }

@@ -37,19 +37,19 @@ from contenders import OPERATIONS  # noqa: E402
 SECTIONS = ("sync", "async", "fanout", "imports", "regen", "mock")
 SYNC_KEYS = [
     "floor-http.client",
+    "floor-httpcore",
     "floor-httpx",
     "binance_margin",
     "binance_margin+httpx-transport",
-    "binance_margin+httpx-client",
     "official-sdk",
     "ccxt",
     "python-binance",
 ]
 ASYNC_KEYS = [
+    "floor-aiohttp",
     "floor-httpx-async",
     "binance_margin-async",
     "binance_margin-async+httpx-transport",
-    "binance_margin-async+httpx-client",
     "ccxt-async",
     "python-binance-async",
 ]
@@ -260,19 +260,19 @@ def main(argv: list[str] | None = None) -> int:
                 emit(
                     percall_table(
                         samples,
-                        ["floor-http.client", "floor-httpx"],
+                        ["floor-http.client", "floor-httpcore", "floor-httpx"],
                         SYNC_PEERS,
                         f"Per call, sync ({calls} calls × {rounds} rounds per cell)",
                     )
                 )
-                target_lines += targets_percall(samples, ["binance_margin"], "floor-httpx", SYNC_PEERS)
+                target_lines += targets_percall(samples, ["binance_margin"], "floor-httpcore", SYNC_PEERS)
             if "async" in sections:
                 samples = percall.run_async(base, ASYNC_KEYS, calls, rounds)
                 raw["async"] = {"cpu": samples.cpu, "wall": samples.wall}
                 emit(
                     percall_table(
                         samples,
-                        ["floor-httpx-async"],
+                        ["floor-aiohttp", "floor-httpx-async"],
                         ASYNC_PEERS,
                         f"Per call, async, one call at a time ({calls} calls × {rounds} rounds per cell)",
                     )
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                 target_lines += targets_percall(
                     samples,
                     ["binance_margin-async"],
-                    "floor-httpx-async",
+                    "floor-aiohttp",
                     ASYNC_PEERS,
                 )
             if "fanout" in sections:

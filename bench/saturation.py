@@ -47,6 +47,7 @@ def worker(base_url: str, storage_uri: str, namespace: str, window: float, start
     with BinanceClient(
         HmacCredentials(key.api_key, key.secret or ""),
         base_url=base_url,
+        futures_base_url=base_url,
         storage_uri=storage_uri,
         budget_namespace=namespace,
         window_seconds=window,

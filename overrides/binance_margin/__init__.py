@@ -1,14 +1,12 @@
 """binance-margin: a typed client for Binance's margin endpoints that signs exactly what it sends.
 
 The operations, weights and rules come from the OpenAPI spec through the generated `binance_margin_api`
-package; this package adds signing, validation, routing, typed errors and the CLI around it, and the
-production behaviour: weight budgets shared through `limits` storage (memory or Redis), server-time sync,
-safe retries, the once-per-6-hours guard, idempotent helpers, call records and logging (docs/production.md).
+package. This package runs every call through one engine (ARCHITECTURE.md): validation, signing, routing,
+typed errors, and the production behaviour: weight budgets shared through `limits` storage (memory or
+Redis), server-time sync, safe retries, the once-per-6-hours guard, idempotent helpers, call records and
+logging (docs/production.md); and the CLI.
 """
 
-from typing import TYPE_CHECKING
-
-from ._auth import BinanceAuth
 from ._budget import Bucket, Budget
 from ._client import BinanceClient
 from ._credentials import (
@@ -36,20 +34,17 @@ from ._errors import (
     BinanceWaitRefused,
 )
 from ._observe import BucketUsage, CallRecord
+from ._options import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WAIT
 from ._retry import RetryPolicy
 from ._timesync import Clock, SystemClock
-from ._transport import HttpClientTransport
-
-if TYPE_CHECKING:
-    from ._async_transport import AsyncStreamTransport
 
 
 def __getattr__(name: str) -> object:
-    # The async transport pulls in asyncio (~13 ms): load it on first use (PEP 562).
-    if name == "AsyncStreamTransport":
-        from ._async_transport import AsyncStreamTransport
+    # The installed version is read from the distribution's metadata (~10 ms of imports): on first use.
+    if name == "__version__":
+        from ._version import installed_version
 
-        return AsyncStreamTransport
+        return installed_version()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -58,9 +53,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "AsyncStreamTransport",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MAX_WAIT",
     "BinanceAPIError",
-    "BinanceAuth",
     "BinanceClient",
     "BinanceConfigError",
     "BinanceCooldownError",
@@ -81,11 +76,11 @@ __all__ = [
     "Credentials",
     "Ed25519Credentials",
     "HmacCredentials",
-    "HttpClientTransport",
     "MarginTypeResult",
     "RetryPolicy",
     "RsaCredentials",
     "SystemClock",
+    "__version__",
     "credentials_from_env",
     "encode_pairs",
     "percent_encode",

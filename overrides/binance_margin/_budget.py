@@ -46,13 +46,14 @@ class Bucket:
     key: str  # storage key prefix; the window index is appended
     block_key: str  # this bucket blocked until (server ms): 429
     ban_key: str  # the family banned until (server ms): 418
-    header: str
+    header: str  # the used-weight header, lower-case (answers' headers are looked up so)
     by_uid: bool
     guard_ms: float  # reservations closer than this to a window boundary count in both windows
     expiry: int  # storage expiry (s) of a window counter: only for cleanup, the key names its window
 
 
-@attrs.frozen(slots=True)
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
 class Reservation:
     bucket: Bucket
     window: int
@@ -129,6 +130,8 @@ class Budget:
         self.scheme = scheme
         self.namespace = namespace
         self._local_blocks: dict[str, float] = {}
+        # Facts kept in this process whatever the storage says (the 6-hour guard after a storage failure).
+        self.local_values: dict[str, float] = {}
         self._buckets: dict[str, Bucket] = {}
         for operation in OPERATIONS.values():
             self._buckets[operation.operation_id] = self._make(
@@ -168,7 +171,7 @@ class Budget:
             key=prefix + "/",
             block_key=f"{self.namespace}/block/{rate_limit.name}/{who}/{endpoint}",
             ban_key=f"{self.namespace}/ban/{family}/{ip_label}",
-            header=rate_limit.used_weight_header,
+            header=rate_limit.used_weight_header.lower(),
             by_uid=by_uid,
             guard_ms=(default_guard(seconds) if guard is None else guard) * 1000,
             expiry=math.ceil(2 * seconds) + 1,
@@ -224,11 +227,14 @@ class Budget:
         if window_ms - offset < guard:
             windows.append(window + 1)
         expiry = bucket.expiry
-        storage = self._storage
+        incr = self._storage.incr
         count = 0
         for index in windows:  # oldest first: the one most likely full refuses before others are charged
             key = bucket.key + str(index)
-            counted = self._io(partial(storage.incr, key, expiry, weight))
+            # Private counters cannot fail: no wrapper around them.
+            counted = (
+                self._io(partial(incr, key, expiry, weight)) if self.shared else incr(key, expiry, weight)
+            )
             if counted > bucket.limit:
                 free_at = (index + 1) * window_ms + guard
                 return Wait(max(0.0, free_at - now_ms) / 1000, f"{bucket.name} weight budget is used up")
@@ -261,6 +267,8 @@ class Budget:
 
     def block(self, bucket: Bucket, until_ms: float, *, family_wide: bool) -> None:
         """Forbid sending on `bucket` (429) or on its whole family (418) until server time `until_ms`."""
+        if not math.isfinite(until_ms):
+            raise ValueError(f"a block must end at a finite time, not {until_ms}")
         key = bucket.ban_key if family_wide else bucket.block_key
         self._local_blocks[key] = max(self._local_blocks.get(key, 0.0), until_ms)
         if not self.shared:
@@ -281,6 +289,16 @@ class Budget:
         storage = self._storage
         return self._io(lambda: storage.get(key))
 
+    def take_ticket(self, key: str, expiry_seconds: int) -> int:
+        """Atomically count one more taker of `key` (expiring `expiry_seconds` after the first): the
+        taker that gets 1 is the only one, in every process sharing the storage."""
+        storage = self._storage
+        return self._io(lambda: storage.incr(key, expiry_seconds, 1))
+
+    def forget(self, key: str) -> None:
+        storage = self._storage
+        self._io(lambda: storage.clear(key))
+
     def raise_value(self, key: str, value: int, expiry_seconds: int) -> None:
         """Raise the counter at `key` to at least `value` (counters only go up; `incr` is atomic)."""
         storage = self._storage
@@ -293,8 +311,10 @@ class Budget:
         self._io(raise_to)
 
     def clear(self) -> None:
-        """Forget every counter and block of this namespace in local memory (memory storage only)."""
+        """Forget every counter, block and guard of this namespace in local memory (and every counter of
+        private memory storage): a fresh start for this process."""
         self._local_blocks.clear()
+        self.local_values.clear()
         if not self.shared:
             self._storage.reset()
 

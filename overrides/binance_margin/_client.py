@@ -1,127 +1,122 @@
-"""BinanceClient: the typed entry point, over the generated client, for sync and async code."""
+"""BinanceClient: the typed entry point for sync and async code, over the one call engine."""
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import random
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from enum import StrEnum
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypedDict, Unpack
+from urllib.request import getproxies
 
-import httpx
-from binance_margin_api.api.futures import change_margin_type
-from binance_margin_api.api.margin import (
-    get_small_liability_exchange_coin_list,
-    margin_manual_liquidation,
-    small_liability_exchange,
-)
-from binance_margin_api.client import AuthenticatedClient
 from binance_margin_api.models import CodeMessage, FuturesMarginType, LiabilityCoin, MarginAccountType
-from binance_margin_api.spec_metadata import OPERATIONS, SIGNING
-from binance_margin_api.types import Response
-
-from ._auth import BinanceAuth
-from ._budget import Budget, account_label
-from ._cooldown import Cooldown, once_rule
-from ._credentials import Credentials, credentials_from_env
-from ._direct import AsyncDirectClient, DirectClient, proxies_in_environment
-from ._ensure import MarginTypeResult, already_set, changed
-from ._errors import (
-    BinanceAPIError,
-    BinanceConfigError,
-    BinanceMarginError,
-    BinanceResponseError,
-    BinanceServerError,
-    BinanceTransportError,
-    BinanceValidationError,
+from binance_margin_api.spec_metadata import (
+    OPERATIONS,
+    SIGNING,
+    FuturesMarginTypeValue,
+    MarginAccountTypeValue,
 )
-from ._observe import CallRecord, CallState, Observer, current_call, logger
-from ._retry import RetryPolicy, may_retry
+
+from ._budget import Budget, account_label
+from ._cooldown import Cooldown
+from ._credentials import Credentials, credentials_from_env
+from ._drive import AsyncSender, SyncSender, arun, run
+from ._engine import CallOptions, Engine, Result
+from ._ensure import MarginTypeResult, already_set, changed
+from ._errors import BinanceAPIError, BinanceConfigError, BinanceServerError, BinanceTransportError
+from ._observe import CallRecord, Observer, logger
+from ._options import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_WAIT,
+    flag,
+    has_methods,
+    instance,
+    integer,
+    number,
+    optional,
+    text,
+)
+from ._retry import RetryPolicy
 from ._routing import Routes
-from ._shape import conforming
 from ._timesync import Clock, ServerClock, SystemClock
-from ._transport import HttpClientTransport
+from ._version import user_agent
+from ._wire import check_header_value
 
-T = TypeVar("T")
-E = TypeVar("E", bound=StrEnum)
+if TYPE_CHECKING:
+    import httpx
+    from binance_margin_api.client import AuthenticatedClient
 
-# The generated client puts its token in a header; BinanceAuth sets the real key on every request, so the
-# generated client only ever holds this placeholder (and its repr shows no credential).
-_KEY_PLACEHOLDER = "set-per-request-by-BinanceAuth"
-# Errors the generated parser (and the model type check) raise on a body of the wrong shape.
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 _log = logger.getChild("client")
-# `call_options` overrides (wait, max_wait) for the calls in its block.
-_OPTIONS: contextvars.ContextVar[tuple[bool, float | None] | None] = contextvars.ContextVar(
+# `call_options` overrides (wait, max_wait) for the calls in its block, whichever way they come in.
+_OPTIONS: contextvars.ContextVar[CallOptions | None] = contextvars.ContextVar(
     "binance_margin_options", default=None
 )
+ENV_BASE_URL = "BINANCE_BASE_URL"
+ENV_FUTURES_BASE_URL = "BINANCE_FUTURES_BASE_URL"
 
 
-def _enum(kind: type[E], value: E | str, operation: str, parameter: str) -> E:
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(member.value for member in kind)
-        raise BinanceValidationError(
-            operation, f"{parameter} is {value!r}; it must be one of {allowed}", parameter=parameter
-        ) from None
+def proxies_in_environment() -> bool:
+    """True when HTTP_PROXY / HTTPS_PROXY / ALL_PROXY (any case) are set, as httpx and aiohttp read them."""
+    found = getproxies()
+    return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
-def _translated(error: Exception, operation_id: str, state: CallState) -> BinanceMarginError | None:
-    """The typed error for what a generated call raised (None: let it through as it is).
+class ClientOptions(TypedDict, total=False):
+    """The keyword options of `BinanceClient` (what `from_env` passes on; a test keeps the two equal)."""
 
-    Only BinanceMarginError leaves a call: transport failures and malformed bodies become typed errors.
-    (A function, not a context manager: this runs on every call's hot path only when something failed.)
-    """
-    if isinstance(error, BinanceMarginError):
-        return error
-    operation = OPERATIONS[operation_id]
-    if isinstance(error, httpx.TransportError):
-        return _transport_error(
-            error, operation_id, may_have_executed=state.sent and operation.method != "GET"
-        )
-    if isinstance(error, _PARSE_ERRORS):
-        return BinanceResponseError(
-            status=200,
-            code=None,
-            message=f"the body does not match the spec's response schema ({type(error).__name__}: {error})",
-            family=operation.family,
-            operation=operation_id,
-        )
-    return None
-
-
-def _transport_error(
-    error: httpx.TransportError, operation: str, *, may_have_executed: bool
-) -> BinanceTransportError:
-    # Refused or timed out while connecting: nothing reached Binance. Anything later: it may have.
-    not_sent = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
-    kind = type(error).__name__
-    return BinanceTransportError(
-        f"{kind}: {error}" if str(error) else kind,
-        operation=operation,
-        outcome_unknown=may_have_executed and not not_sent,
-    )
+    base_url: str | None
+    futures_base_url: str | None
+    testnet: bool
+    allow_default_hosts: bool
+    recv_window: int
+    timeout: float
+    max_response_bytes: int
+    transport: httpx.BaseTransport | None
+    async_transport: httpx.AsyncBaseTransport | None
+    storage_uri: str
+    account: str | None
+    ip_label: str
+    budget_namespace: str
+    wait: bool
+    max_wait: float
+    time_sync: bool
+    time_sync_interval: float
+    retry: RetryPolicy | None
+    retry_not_executed_posts: bool
+    on_call: Callable[[CallRecord], object] | None
+    window_seconds: float | None
+    window_guard: float | None
+    clock: Clock | None
+    rng: random.Random | None
 
 
 class BinanceClient:
     """A signed Binance client for the operations of the spec, safe to run in many processes.
 
-    Credentials come from the arguments or from the environment (BINANCE_API_KEY with BINANCE_API_SECRET,
-    or BINANCE_PRIVATE_KEY_FILE and optionally BINANCE_PRIVATE_KEY_PASSPHRASE). `base_url` (SAPI) and
-    `futures_base_url` (FAPI) default to the spec's hosts; point them at the test net or the local mock.
+    Credentials come from the argument, else from the environment (BINANCE_API_KEY with
+    BINANCE_API_SECRET, or BINANCE_PRIVATE_KEY_FILE and optionally BINANCE_PRIVATE_KEY_PASSPHRASE); with
+    credentials from the environment, BINANCE_BASE_URL and BINANCE_FUTURES_BASE_URL are read too.
+
+    Hosts: `base_url` (SAPI: the margin operations) and `futures_base_url` (FAPI) default to the spec's
+    Binance hosts. Give both (the local mock serves both on one port): giving one alone is refused,
+    because the other family's calls would go to production unnoticed, unless `allow_default_hosts=True`
+    confirms it. `testnet=True` sends FAPI calls to Binance's USD-M futures test net; Binance has no
+    margin test net, so SAPI calls then need `base_url` (e.g. the mock) and are refused without it.
 
     Each operation has a sync method and an async one prefixed with `a`. `client.api` is the generated
-    `AuthenticatedClient`, usable with every generated operation's `sync`/`asyncio` functions (they go
-    through the same signing, budgets and guards, without the client-level retries).
+    `AuthenticatedClient`: every generated operation's `sync`/`asyncio` functions work with it and run
+    the same engine (validation, signing, budgets, guard, retries, records, typed errors).
 
-    `transport` / `async_transport`: any httpx transport (HTTP/2 or an explicit proxy through httpx's
-    own, `httpx.MockTransport` in unit tests). By default, the lean HTTP/1.1 transports
-    (`HttpClientTransport`, `AsyncStreamTransport`); when HTTP_PROXY / HTTPS_PROXY / ALL_PROXY are set,
-    httpx's own clients and transports, which honour them.
+    HTTP: httpcore's pool (sync) and aiohttp (async, on asyncio); any httpx transport instead through
+    `transport` / `async_transport` (HTTP/2, an explicit proxy, `httpx.MockTransport` in tests). With
+    HTTP(S)_PROXY / ALL_PROXY set, the sync calls go through httpx's client and the async ones through
+    aiohttp with the environment's proxies. `timeout` (seconds) is a deadline for each whole answer
+    (connect, send, headers, body; with a given httpx transport, httpx applies it per operation).
+    `max_response_bytes` caps each answer body, before and after undoing its Content-Encoding.
 
     Production options (keyword-only; see docs/production.md):
 
@@ -131,17 +126,17 @@ class BinanceClient:
     - `account`: the name of the account in shared keys (UID buckets, the 6-hour guard); default a hash
       of the API key (the key itself is never stored). `ip_label`: the name of the egress IP in shared
       keys (give processes behind different IPs different labels). `budget_namespace`: key prefix.
-    - `wait` (default True): wait while a bucket is used up or blocked; False raises
-      `BinanceWaitRefused` (with `retry_after`) at once. `max_wait`: refuse waits longer than this.
-      `call_options(...)` overrides both for the calls inside a `with` block.
+    - `wait` (default True): wait while a bucket is used up or blocked, up to `max_wait` seconds (default
+      60); a longer wait, or any wait with `wait=False`, raises `BinanceWaitRefused` (with
+      `retry_after`) at once. `call_options(...)` overrides both for the calls inside a `with` block.
     - `time_sync` (default False): keep an estimate of Binance's clock (round-trip corrected) from
       /api/v3/time and /fapi/v1/time, refreshed every `time_sync_interval` seconds. A -1021 answer
       always resyncs and resends once, re-signed.
     - `retry`: the `RetryPolicy` for GETs (connection errors, 5xx). `retry_not_executed_posts`: also
       resend POSTs that provably did not execute (connection refused, FAPI 503 "Service Unavailable." /
       "Internal error…"). A POST whose outcome is unknown is never resent.
-    - `on_call`: called with each `CallRecord` (weight used and remaining per bucket); `last_call`
-      holds the latest one.
+    - `on_call`: called with each call's `CallRecord` (weight used and remaining per bucket);
+      `last_call` holds the latest one.
     - `window_seconds` / `window_guard`: shorten the rate-limit windows (to match a mock started with a
       shortened window) and the boundary guard; `clock` and `rng`: injectable time and jitter (tests).
     """
@@ -152,8 +147,11 @@ class BinanceClient:
         *,
         base_url: str | None = None,
         futures_base_url: str | None = None,
+        testnet: bool = False,
+        allow_default_hosts: bool = False,
         recv_window: int = SIGNING.recv_window_default,
         timeout: float = 10.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         storage_uri: str = "memory://",
@@ -161,7 +159,7 @@ class BinanceClient:
         ip_label: str = "ip",
         budget_namespace: str = "binance_margin",
         wait: bool = True,
-        max_wait: float | None = None,
+        max_wait: float = DEFAULT_MAX_WAIT,
         time_sync: bool = False,
         time_sync_interval: float = 300.0,
         retry: RetryPolicy | None = None,
@@ -172,94 +170,141 @@ class BinanceClient:
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        if not 0 < recv_window <= SIGNING.recv_window_maximum:
-            raise BinanceConfigError(
-                f"recvWindow {recv_window} is out of range: it must be between 1 and "
-                f"{SIGNING.recv_window_maximum} ms"
+        if credentials is None:
+            credentials = credentials_from_env()
+            base_url = base_url if base_url is not None else os.environ.get(ENV_BASE_URL) or None
+            futures_base_url = (
+                futures_base_url
+                if futures_base_url is not None
+                else os.environ.get(ENV_FUTURES_BASE_URL) or None
             )
-        if max_wait is not None and max_wait < 0:
-            raise BinanceConfigError(f"max_wait {max_wait} must not be negative")
-        self._credentials = credentials if credentials is not None else credentials_from_env()
-        self._routes = Routes({"sapi": base_url, "fapi": futures_base_url})
-        self._account = account_label(self._credentials.api_key, account)
-        self.budget = Budget(
-            storage_uri,
-            account=self._account,
-            namespace=budget_namespace,
-            ip_label=ip_label,
-            window_seconds=window_seconds,
-            guard=window_guard,
+        has_methods("credentials", credentials, ("sign",), "a Credentials object (HmacCredentials, ...)")
+        check_header_value(
+            "the API key", getattr(credentials, "api_key", None)
+        )  # any Credentials, not only ours
+        testnet = flag("testnet", testnet)
+        if testnet and futures_base_url is not None:
+            raise BinanceConfigError("give testnet=True or futures_base_url, not both")
+        if (
+            not testnet
+            and not flag("allow_default_hosts", allow_default_hosts)
+            and (base_url is None) != (futures_base_url is None)
+        ):
+            given, missing = (
+                ("base_url", "futures_base_url")
+                if futures_base_url is None
+                else ("futures_base_url", "base_url")
+            )
+            raise BinanceConfigError(
+                f"{given} is set but {missing} is not: that family's calls would go to Binance's production "
+                f"host. Set {missing} too (the local mock serves both), or pass allow_default_hosts=True "
+                "(CLI: --allow-default-hosts) to confirm"
+            )
+        self._routes = Routes({"sapi": base_url, "fapi": futures_base_url}, testnet=testnet)
+        self._credentials = credentials
+        recv_window = integer(
+            f"recv_window ({SIGNING.recv_window_parameter})",
+            recv_window,
+            low=1,
+            high=SIGNING.recv_window_maximum,
         )
+        timeout = number("timeout", timeout, above=True)
+        self._max_bytes = integer("max_response_bytes", max_response_bytes, low=1)
+        if transport is not None:
+            has_methods("transport", transport, ("handle_request", "close"), "an httpx transport")
+        if async_transport is not None:
+            has_methods(
+                "async_transport",
+                async_transport,
+                ("handle_async_request", "aclose"),
+                "an httpx async transport",
+            )
+        self._transport = transport
+        self._async_transport = async_transport
+        self._wait = flag("wait", wait)
+        self._max_wait = number("max_wait", max_wait)
+        window = optional(number, "window_seconds", window_seconds, above=True)
+        guard = optional(number, "window_guard", window_guard)
+        self._account = account_label(credentials.api_key, optional(text, "account", account))
+        self.budget = Budget(
+            text("storage_uri", storage_uri),
+            account=self._account,
+            namespace=text("budget_namespace", budget_namespace),
+            ip_label=text("ip_label", ip_label),
+            window_seconds=window,
+            guard=guard,
+        )
+        if clock is not None:
+            has_methods("clock", clock, ("wall_ms", "sleep", "asleep"), "a Clock")
         self._clock: Clock = clock if clock is not None else SystemClock()
-        self.server_clock = ServerClock(self._clock, enabled=time_sync, interval=time_sync_interval)
+        self.server_clock = ServerClock(
+            self._clock,
+            enabled=flag("time_sync", time_sync),
+            interval=number("time_sync_interval", time_sync_interval, above=True),
+        )
+        if on_call is not None and not callable(on_call):
+            raise BinanceConfigError("on_call must be callable")
         self._observer = Observer(on_call)
         self._cooldown = Cooldown(self.budget, self._account)
-        self._retry = retry if retry is not None else RetryPolicy()
-        self._retry_not_executed_posts = retry_not_executed_posts
-        self._rng = rng if rng is not None else random.Random()
-        self._wait = wait
-        self._max_wait = max_wait
-        self.auth = BinanceAuth(
-            self._credentials,
-            self._routes,
+        self._retry = instance(
+            "retry", retry if retry is not None else RetryPolicy(), RetryPolicy, "a RetryPolicy"
+        )
+        self._rng = instance(
+            "rng", rng if rng is not None else random.Random(), random.Random, "a random.Random"
+        )
+        self._engine = Engine(
+            credentials=credentials,
+            routes=self._routes,
             recv_window=recv_window,
+            timeout=timeout,
             budget=self.budget,
             server_clock=self.server_clock,
             cooldown=self._cooldown,
             observer=self._observer,
-            wait=wait,
-            max_wait=max_wait,
+            retry=self._retry,
+            retry_not_executed_posts=flag("retry_not_executed_posts", retry_not_executed_posts),
+            rng=self._rng,
+            max_response_bytes=self._max_bytes,
+            user_agent=user_agent(),
+            # How long the 6-hour guard may stay taken while a call is in flight: every request of an
+            # attempt (time sync, the request, the -1021 resync and resend) and its budget waits.
+            claim_seconds=int(4 * timeout + 2 * self._max_wait + 60),
         )
-        base = str(self._routes.base(Routes.primary))
-        self.api = AuthenticatedClient(
-            base_url=base,
-            token=_KEY_PLACEHOLDER,
-            prefix="",
-            auth_header_name=SIGNING.api_key_header,
-            timeout=httpx.Timeout(timeout),
-            httpx_args={"auth": self.auth},
-        )
-        # Unless proxies come from the environment (httpx's own transport honours them), calls go through
-        # the direct clients on the lean transports: the generated functions' calls skip httpx's request
-        # machinery (see _direct.py). A given transport is used the same way.
-        proxied = proxies_in_environment()
-        if transport is None and not proxied:
-            transport = HttpClientTransport()
-        if transport is not None:
-            self.api.set_httpx_client(
-                DirectClient(self.auth, base_url=base, timeout=timeout, transport=transport)
-            )
-        if async_transport is None and not proxied:
-            from ._async_transport import AsyncStreamTransport  # asyncio: imported on construction only
-
-            async_transport = AsyncStreamTransport()
-        if async_transport is not None:
-            self.api.set_async_httpx_client(
-                AsyncDirectClient(self.auth, base_url=base, timeout=timeout, transport=async_transport)
-            )
+        self._lock = threading.Lock()
+        self._sync_sender: SyncSender | None = None
+        self._async_sender: AsyncSender | None = None
+        self._trio_sender: AsyncSender | None = None
+        self._api: AuthenticatedClient | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
-        """A client with credentials from the environment (see the class docstring)."""
-        return cls(credentials_from_env(environ), **options)
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]) -> Self:
+        """A client with credentials and hosts from `environ` (default os.environ); see the class."""
+        env = os.environ if environ is None else environ
+        options.setdefault("base_url", env.get(ENV_BASE_URL) or None)
+        options.setdefault("futures_base_url", env.get(ENV_FUTURES_BASE_URL) or None)
+        return cls(credentials_from_env(env), **options)
 
     def __repr__(self) -> str:
         return (
-            f"BinanceClient(credentials={self._credentials!r}, base_url={str(self._routes.base('sapi'))!r}, "
-            f"futures_base_url={str(self._routes.base('fapi'))!r}, budget={self.budget!r}, "
+            f"BinanceClient(credentials={self._credentials!r}, base_url={self._routes.describe('sapi')!r}, "
+            f"futures_base_url={self._routes.describe('fapi')!r}, budget={self.budget!r}, "
             f"time_sync={self.server_clock.enabled})"
         )
 
     @property
     def last_call(self) -> CallRecord | None:
-        """The record of the latest call that got an answer or failed in transport (any thread/task)."""
+        """The record of the latest call (any thread or task)."""
         return self._observer.last_call
 
     @contextmanager
     def call_options(self, *, wait: bool | None = None, max_wait: float | None = None) -> Iterator[None]:
         """Override `wait` / `max_wait` for the calls made inside the block (sync or async, this context)."""
+        current = self._options()
         token = _OPTIONS.set(
-            (self._wait if wait is None else wait, self._max_wait if max_wait is None else max_wait)
+            CallOptions(
+                wait=current.wait if wait is None else flag("wait", wait),
+                max_wait=current.max_wait if max_wait is None else number("max_wait", max_wait),
+            )
         )
         try:
             yield
@@ -270,179 +315,140 @@ class BinanceClient:
         """Server time (ms) from which the small liability exchange is allowed again by the guard (0: now)."""
         return self._cooldown.next_allowed_ms(OPERATIONS["smallLiabilityExchange"])
 
-    # -- calling the generated functions ----------------------------------------------------------------
+    # -- the engine's doors -------------------------------------------------------------------------------
 
-    def _state(self, attempt: int) -> CallState:
-        wait, max_wait = _OPTIONS.get() or (self._wait, self._max_wait)
-        return CallState(wait=wait, max_wait=max_wait, attempt=attempt)
+    def _options(self) -> CallOptions:
+        return _OPTIONS.get() or CallOptions(wait=self._wait, max_wait=self._max_wait)
 
-    def _retry_delay(self, operation_id: str, state: CallState, raised: Exception) -> float:
-        """After a failed attempt: the delay before retrying, or raise its typed error (the original one
-        when it is already typed or not ours to translate)."""
-        error = _translated(raised, operation_id, state)
-        if error is None:
-            raise raised
-        delay = self._failed(operation_id, state, error)
-        if delay is None:
-            if error is raised:
-                raise raised
-            raise error from raised
-        return delay
+    def _sender(self) -> SyncSender:
+        sender = self._sync_sender
+        if sender is None:
+            with self._lock:
+                sender = self._sync_sender
+                if sender is None:
+                    sender = self._sync_sender = self._new_sender()
+        return sender
 
-    def _failed(self, operation_id: str, state: CallState, error: BinanceMarginError) -> float | None:
-        """After a failed attempt: record/arm for transport errors; the delay before a retry, or None."""
-        if not isinstance(error, BinanceServerError | BinanceTransportError):
-            return None  # refused before sending, or an answer that a resend would not change
-        operation = OPERATIONS[operation_id]
-        if isinstance(error, BinanceTransportError):
-            self._record_transport_failure(operation_id, state, error)
-        if state.attempt >= self._retry.attempts or not may_retry(
-            error, operation.method, retry_not_executed_posts=self._retry_not_executed_posts
-        ):
-            return None
-        delay = self._retry.delay(state.attempt, self._rng)
-        _log.warning(
-            "%s: attempt %d failed (%s); retrying in %.3f s",
-            operation_id,
-            state.attempt,
-            type(error).__name__,
-            delay,
-        )
-        return delay
+    def _new_sender(self) -> SyncSender:
+        if self._transport is not None:
+            from ._http_httpx import HttpxSender
 
-    def _record_transport_failure(
-        self, operation_id: str, state: CallState, error: BinanceTransportError
-    ) -> None:
-        operation = OPERATIONS[operation_id]
-        rule = once_rule(operation)
-        if error.outcome_unknown and rule is not None:
-            now = self.server_clock.now_ms(operation.family)
-            self._cooldown.arm(operation, rule, now)
-            _log.info("%s: once-per-interval guard armed (outcome unknown)", operation_id)
-        self._observer.emit(
-            CallRecord(
-                operation=operation_id,
-                method=operation.method,
-                path=operation.path,
-                family=operation.family,
-                status=None,
-                code=None,
-                outcome="unknown" if error.outcome_unknown else ("error" if state.sent else "not-sent"),
-                weight=operation.weight,
-                buckets=(),
-                attempt=state.attempt,
-                requests=0,
-                waited_seconds=0.0,
-                duration_ms=0.0,
-                time_offset_ms=self.server_clock.offset_ms(operation.family),
-            )
-        )
+            return HttpxSender.over(self._transport, max_response_bytes=self._max_bytes)
+        if proxies_in_environment():
+            from ._http_httpx import HttpxSender
 
-    def _call(self, operation_id: str, function: Callable[..., Response[Any]], **arguments: Any) -> Any:
-        attempt = 1
-        while True:
-            state = self._state(attempt)
-            token = current_call.set(state)
-            try:
-                return conforming(function, function(client=self.api, **arguments).parsed)
-            except Exception as raised:
-                delay = self._retry_delay(operation_id, state, raised)
-            finally:
-                current_call.reset(token)
-            self._clock.sleep(delay)
-            attempt += 1
+            return HttpxSender.with_environment_proxies(max_response_bytes=self._max_bytes)
+        from ._http_sync import HttpcoreSender  # imported on the first sync call
 
-    async def _acall(
-        self, operation_id: str, function: Callable[..., Awaitable[Response[Any]]], **arguments: Any
-    ) -> Any:
-        attempt = 1
-        while True:
-            state = self._state(attempt)
-            token = current_call.set(state)
-            try:
-                return conforming(function, (await function(client=self.api, **arguments)).parsed)
-            except Exception as raised:
-                delay = self._retry_delay(operation_id, state, raised)
-            finally:
-                current_call.reset(token)
-            await self._clock.asleep(delay)
-            attempt += 1
+        return HttpcoreSender(max_response_bytes=self._max_bytes)
+
+    def _asender(self) -> AsyncSender:
+        import asyncio
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # trio (through anyio): httpx's own async transport
+            if self._async_transport is None and self._trio_sender is None:
+                import httpx
+
+                from ._http_httpx import HttpxAsyncSender
+
+                self._trio_sender = HttpxAsyncSender(
+                    httpx.AsyncHTTPTransport(), max_response_bytes=self._max_bytes
+                )
+            if self._async_transport is None:
+                assert self._trio_sender is not None
+                return self._trio_sender
+        if self._async_sender is None:
+            if self._async_transport is not None:
+                from ._http_httpx import HttpxAsyncSender
+
+                self._async_sender = HttpxAsyncSender(
+                    self._async_transport, max_response_bytes=self._max_bytes
+                )
+            else:
+                from ._http_async import AiohttpSender  # imported on the first async call
+
+                self._async_sender = AiohttpSender(
+                    max_response_bytes=self._max_bytes, trust_env=proxies_in_environment()
+                )
+        return self._async_sender
+
+    def _run(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
+        return run(self._engine.call(operation_id, arguments, self._options()), self._sender(), self._clock)
+
+    async def _arun(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
+        flow = self._engine.call(operation_id, arguments, self._options())
+        return await arun(flow, self._asender(), self._clock)
+
+    @property
+    def api(self) -> AuthenticatedClient:
+        """The generated client: `<operation>.sync(client=client.api)` and friends run this engine."""
+        if self._api is None:
+            from ._api import generated_client
+
+            self._api = generated_client(self, self._routes)
+        return self._api
 
     # -- the four operations ----------------------------------------------------------------------------
 
     def coin_list(self) -> list[LiabilityCoin]:
         """GET the coins whose small liabilities can be exchanged."""
-        result: list[LiabilityCoin] = self._call(
-            "getSmallLiabilityExchangeCoinList", get_small_liability_exchange_coin_list.sync_detailed
-        )
-        return result
+        coins: list[LiabilityCoin] = self._run("getSmallLiabilityExchangeCoinList", {}).value
+        return coins
 
     async def acoin_list(self) -> list[LiabilityCoin]:
         """Async `coin_list`."""
-        result: list[LiabilityCoin] = await self._acall(
-            "getSmallLiabilityExchangeCoinList", get_small_liability_exchange_coin_list.asyncio_detailed
-        )
-        return result
+        coins: list[LiabilityCoin] = (await self._arun("getSmallLiabilityExchangeCoinList", {})).value
+        return coins
 
-    def exchange_small_liability(self, asset_names: list[str]) -> None:
-        """Exchange the small liabilities of `asset_names` (1 to 10 distinct coins).
+    def exchange_small_liability(self, asset_names: list[str] | tuple[str, ...]) -> None:
+        """Exchange the small liabilities of `asset_names` (1 to 10 distinct coins; a list, not one str).
 
         Guarded by the "once within 6 hours" rule per account: `BinanceCooldownError` (nothing sent)
         says when the next exchange is allowed. Never resent automatically.
         """
-        self._call(
-            "smallLiabilityExchange", small_liability_exchange.sync_detailed, asset_names=list(asset_names)
-        )
+        self._run("smallLiabilityExchange", {"assetNames": asset_names})
 
-    async def aexchange_small_liability(self, asset_names: list[str]) -> None:
+    async def aexchange_small_liability(self, asset_names: list[str] | tuple[str, ...]) -> None:
         """Async `exchange_small_liability`."""
-        await self._acall(
-            "smallLiabilityExchange", small_liability_exchange.asyncio_detailed, asset_names=list(asset_names)
-        )
+        await self._arun("smallLiabilityExchange", {"assetNames": asset_names})
 
     def manual_liquidation(
-        self, account_type: MarginAccountType | str, symbol: str | None = None
+        self, account_type: MarginAccountType | MarginAccountTypeValue, symbol: str | None = None
     ) -> list[LiabilityCoin]:
         """Liquidate the cross margin account (MARGIN) or one isolated `symbol` (ISOLATED)."""
-        kind = _enum(MarginAccountType, account_type, "marginManualLiquidation", "type")
-        result = self._call(
-            "marginManualLiquidation",
-            margin_manual_liquidation.sync_detailed,
-            **_liquidation_args(kind, symbol),
-        )
-        return _as_list(result)
+        return _as_list(self._run("marginManualLiquidation", {"type": account_type, "symbol": symbol}).value)
 
     async def amanual_liquidation(
-        self, account_type: MarginAccountType | str, symbol: str | None = None
+        self, account_type: MarginAccountType | MarginAccountTypeValue, symbol: str | None = None
     ) -> list[LiabilityCoin]:
         """Async `manual_liquidation`."""
-        kind = _enum(MarginAccountType, account_type, "marginManualLiquidation", "type")
-        result = await self._acall(
-            "marginManualLiquidation",
-            margin_manual_liquidation.asyncio_detailed,
-            **_liquidation_args(kind, symbol),
-        )
-        return _as_list(result)
+        result = await self._arun("marginManualLiquidation", {"type": account_type, "symbol": symbol})
+        return _as_list(result.value)
 
-    def change_margin_type(self, symbol: str, margin_type: FuturesMarginType | str) -> CodeMessage:
+    def change_margin_type(
+        self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
+    ) -> CodeMessage:
         """Set USD-M futures `symbol`'s margin type (ISOLATED or CROSSED)."""
-        kind = _enum(FuturesMarginType, margin_type, "changeMarginType", "marginType")
-        result: CodeMessage = self._call(
-            "changeMarginType", change_margin_type.sync_detailed, symbol=symbol, margin_type=kind
-        )
-        return result
+        answer: CodeMessage = self._run(
+            "changeMarginType", {"symbol": symbol, "marginType": margin_type}
+        ).value
+        return answer
 
-    async def achange_margin_type(self, symbol: str, margin_type: FuturesMarginType | str) -> CodeMessage:
+    async def achange_margin_type(
+        self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
+    ) -> CodeMessage:
         """Async `change_margin_type`."""
-        kind = _enum(FuturesMarginType, margin_type, "changeMarginType", "marginType")
-        result: CodeMessage = await self._acall(
-            "changeMarginType", change_margin_type.asyncio_detailed, symbol=symbol, margin_type=kind
-        )
-        return result
+        result = await self._arun("changeMarginType", {"symbol": symbol, "marginType": margin_type})
+        answer: CodeMessage = result.value
+        return answer
 
     # -- idempotent helpers -------------------------------------------------------------------------------
 
-    def ensure_margin_type(self, symbol: str, margin_type: FuturesMarginType | str) -> MarginTypeResult:
+    def ensure_margin_type(
+        self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
+    ) -> MarginTypeResult:
         """Make sure `symbol` has `margin_type`: success whether it changed it or it was already so.
 
         -4046 ("No need to change margin type.") and -4067 (Binance's 2026 answer to the same no-op on a
@@ -454,49 +460,51 @@ class BinanceClient:
         an answer whose outcome is unknown (5xx, timeout after sending) is followed by a resend (within
         the retry policy's attempts): if the first request executed, the resend answers with a no-op code.
         """
-        kind = _enum(FuturesMarginType, margin_type, "changeMarginType", "marginType")
         attempt = 1
         while True:
             try:
-                self.change_margin_type(symbol, kind)
-                return changed(symbol, kind.value)
+                self.change_margin_type(symbol, margin_type)
+                return changed(symbol, answer_value(margin_type))
             except (BinanceAPIError, BinanceTransportError) as error:
-                result = self._ensure_failed(error, symbol, kind.value, attempt)
+                result = self._ensure_failed(error, symbol, margin_type, attempt)
                 if result is not None:
                     return result
             self._clock.sleep(self._retry.delay(attempt, self._rng))
             attempt += 1
 
     async def aensure_margin_type(
-        self, symbol: str, margin_type: FuturesMarginType | str
+        self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> MarginTypeResult:
         """Async `ensure_margin_type`."""
-        kind = _enum(FuturesMarginType, margin_type, "changeMarginType", "marginType")
         attempt = 1
         while True:
             try:
-                await self.achange_margin_type(symbol, kind)
-                return changed(symbol, kind.value)
+                await self.achange_margin_type(symbol, margin_type)
+                return changed(symbol, answer_value(margin_type))
             except (BinanceAPIError, BinanceTransportError) as error:
-                result = self._ensure_failed(error, symbol, kind.value, attempt)
+                result = self._ensure_failed(error, symbol, margin_type, attempt)
                 if result is not None:
                     return result
             await self._clock.asleep(self._retry.delay(attempt, self._rng))
             attempt += 1
 
     def _ensure_failed(
-        self, error: BinanceAPIError | BinanceTransportError, symbol: str, margin_type: str, attempt: int
+        self,
+        error: BinanceAPIError | BinanceTransportError,
+        symbol: str,
+        margin_type: FuturesMarginType | FuturesMarginTypeValue,
+        attempt: int,
     ) -> MarginTypeResult | None:
         """After a failed change: its "already so" result, or None to resend; raises `error` when it is a
         refusal, or when the retry policy's attempts are used up."""
         if isinstance(error, BinanceAPIError):
-            result = already_set(error, symbol, margin_type)
+            result = already_set(error, symbol, answer_value(margin_type))
             if result is not None:
                 _log.log(
                     logging.INFO if result.code == -4067 else logging.DEBUG,
                     "ensure_margin_type %s %s: already so (code %d%s)",
                     symbol,
-                    margin_type,
+                    result.margin_type,
                     result.code,
                     ", after a resend" if attempt > 1 else "",
                 )
@@ -510,10 +518,15 @@ class BinanceClient:
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        self.api.get_httpx_client().close()
+        sender, self._sync_sender = self._sync_sender, None
+        if sender is not None:
+            sender.close()
 
     async def aclose(self) -> None:
-        await self.api.get_async_httpx_client().aclose()
+        for sender in (self._async_sender, self._trio_sender):
+            if sender is not None:
+                await sender.aclose()
+        self._async_sender = self._trio_sender = None
 
     def __enter__(self) -> Self:
         return self
@@ -532,8 +545,10 @@ class BinanceClient:
         await self.aclose()
 
 
-def _liquidation_args(kind: MarginAccountType, symbol: str | None) -> dict[str, Any]:
-    return {"type_": kind} if symbol is None else {"type_": kind, "symbol": symbol}
+def answer_value(margin_type: object) -> str:
+    """An enum member or its value, as its value (what `MarginTypeResult` reports)."""
+    value = getattr(margin_type, "value", margin_type)
+    return str(value)
 
 
 def _as_list(result: LiabilityCoin | list[LiabilityCoin]) -> list[LiabilityCoin]:

@@ -1,12 +1,19 @@
 """The once-per-interval guard ("Only convert once within 6 hours"), per account, in the budget's storage.
 
-When it is armed: after a success, and (conservatively) after an answer whose outcome is unknown (a 5xx
-that may have executed, a timeout or dropped connection after sending): the exchange may have happened,
-and a second one inside the interval would be refused by Binance at best. It is not armed by an answer
-that proves nothing was executed (4xx, 429/418, FAPI's "not executed" 503s, connection refused).
+Before a guarded call is sent it takes the guard (`claim`): exactly one caller, in every process sharing
+the storage, can hold it for an interval that has not been used yet. Two keys make that atomic with any
+`limits` storage (each step is one atomic counter operation):
 
-The stored value is the server time (ms) from which the call is allowed again; processes sharing the
-storage (Redis) share the guard. Times are server times (see `_timesync`).
+- `allowed`: the server time (ms) from which the call is allowed again; it only ever goes up.
+- a claim counter per value of `allowed` (its "epoch"): the caller whose increment returns 1 holds the
+  guard; everyone else is refused while it is held. It expires on its own after `claim_seconds`, so a
+  process that dies with the guard held blocks the others only that long.
+
+After the answer, `settle` keeps the guard for the whole interval when the call may have executed (a
+success, a 5xx or a timeout after sending: a second exchange inside the interval would be refused by
+Binance at best), and hands it back when it provably did not (an error answer, nothing sent). The time
+is also kept in this process, so a storage failure after sending still leaves this process guarded.
+Times are server times (see `_timesync`).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
+import attrs
 from binance_margin_api.spec_metadata import OPERATIONS, OncePerInterval, Operation
 
 from ._budget import Budget
@@ -25,6 +33,8 @@ _RULES: Final[dict[str, OncePerInterval]] = {
     for rule in operation.rules
     if isinstance(rule, OncePerInterval)
 }
+# The `allowed` key outlives its interval a little, so a clock difference between hosts cannot drop it early.
+_SLACK_SECONDS: Final = 60
 
 
 def once_rule(operation: Operation) -> OncePerInterval | None:
@@ -42,8 +52,17 @@ def _duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m {secs:02d}s"
 
 
+@attrs.frozen(slots=True)
+class Claim:
+    """The guard of `operation`, held by this caller (the claim counter at `key`)."""
+
+    operation: Operation
+    rule: OncePerInterval
+    key: str
+
+
 class Cooldown:
-    """Checks and arms the once-per-interval rules of the spec for one account."""
+    """Takes, keeps and hands back the once-per-interval guards of the spec for one account."""
 
     def __init__(self, budget: Budget, account: str) -> None:
         self._budget = budget
@@ -53,24 +72,55 @@ class Cooldown:
         return f"{self._budget.namespace}/cooldown/{operation.operation_id}/{self._account}"
 
     def next_allowed_ms(self, operation: Operation) -> int:
-        """Server ms from which `operation` is allowed again (0: allowed)."""
-        return self._budget.get_value(self._key(operation))
+        """Server ms from which `operation` is allowed again (0: allowed), as this process knows it."""
+        local = int(self._budget.local_values.get(self._key(operation), 0))
+        return max(local, self._budget.get_value(self._key(operation)))
 
-    def check(self, operation: Operation, rule: OncePerInterval, now_ms: float) -> None:
-        allowed = self.next_allowed_ms(operation)
-        if allowed > now_ms:
-            wait = (allowed - now_ms) / 1000
-            last = allowed - rule.interval_seconds * 1000
+    def _refuse(self, operation: Operation, rule: OncePerInterval, allowed: float, now_ms: float) -> None:
+        wait = (allowed - now_ms) / 1000
+        last = allowed - rule.interval_seconds * 1000
+        raise BinanceCooldownError(
+            f"{operation.operation_id}: {rule.doc}: this account's last exchange (or an attempt whose "
+            f"outcome is unknown) was at {_utc(last)}; the next one is allowed from {_utc(allowed)} "
+            f"(in {_duration(wait)}); nothing was sent",
+            retry_after=wait,
+            next_allowed_ms=int(allowed),
+        )
+
+    def claim(self, operation: Operation, rule: OncePerInterval, now_ms: float, claim_seconds: int) -> Claim:
+        """Take the guard for a call at server time `now_ms`, or raise BinanceCooldownError (nothing sent)."""
+        key = self._key(operation)
+        local = self._budget.local_values.get(key, 0.0)
+        if local > now_ms:
+            self._refuse(operation, rule, local, now_ms)
+        epoch = self._budget.get_value(key)
+        if epoch > now_ms:
+            self._refuse(operation, rule, epoch, now_ms)
+        claim = Claim(operation, rule, f"{key}/claim/{epoch}")
+        if self._budget.take_ticket(claim.key, claim_seconds) != 1:
             raise BinanceCooldownError(
-                f"{operation.operation_id}: {rule.doc}: this account's last exchange (or an attempt whose "
-                f"outcome is unknown) was at {_utc(last)}; the next one is allowed from {_utc(allowed)} "
-                f"(in {_duration(wait)}); nothing was sent",
-                retry_after=wait,
-                next_allowed_ms=allowed,
+                f"{operation.operation_id}: {rule.doc}: another caller of this account holds the guard (its "
+                "exchange is in flight or has just been made); nothing was sent",
+                retry_after=float(rule.interval_seconds),
+                next_allowed_ms=int(now_ms) + rule.interval_seconds * 1000,
             )
+        # Between reading `allowed` and taking the ticket, another caller may have finished an exchange.
+        again = self._budget.get_value(key)
+        if again > now_ms:
+            self._budget.forget(claim.key)
+            self._refuse(operation, rule, again, now_ms)
+        return claim
 
-    def arm(self, operation: Operation, rule: OncePerInterval, now_ms: float) -> int:
-        """Forbid `operation` for the rule's interval from server time `now_ms`; return the end (ms)."""
-        allowed = int(now_ms) + rule.interval_seconds * 1000
-        self._budget.raise_value(self._key(operation), allowed, rule.interval_seconds + 60)
+    def keep(self, claim: Claim, now_ms: float) -> int:
+        """The call may have executed: forbid it for the rule's interval from `now_ms`; return the end (ms).
+        This process is guarded even if the storage fails (BinanceStorageError) while recording it."""
+        allowed = int(now_ms) + claim.rule.interval_seconds * 1000
+        key = self._key(claim.operation)
+        local = self._budget.local_values
+        local[key] = max(local.get(key, 0.0), allowed)
+        self._budget.raise_value(key, allowed, claim.rule.interval_seconds + _SLACK_SECONDS)
         return allowed
+
+    def release(self, claim: Claim) -> None:
+        """The call provably did not execute: hand the guard back."""
+        self._budget.forget(claim.key)

@@ -39,9 +39,13 @@ class CounterStore(Protocol):
         """Forget every counter."""
         ...
 
+    def clear(self, key: str) -> None:
+        """Forget the counter at `key`."""
+        ...
+
 
 class LocalCounters:
-    """Thread-safe in-process counters with `limits`' MemoryStorage semantics for `incr`/`get`/`reset`:
+    """Thread-safe in-process counters with `limits`' MemoryStorage semantics (incr, get, reset, clear):
     a counter's expiry is set when it is created (and restarts when an expired one is raised again)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -77,6 +81,11 @@ class LocalCounters:
             self._values.clear()
             self._expiries.clear()
             return count
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._values.pop(key, None)
+            self._expiries.pop(key, None)
 
     def live_keys(self) -> list[str]:
         """The keys of the live counters (for inspection and tests)."""

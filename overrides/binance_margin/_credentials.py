@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import BinanceConfigError
+from ._wire import check_header_value
 
 if TYPE_CHECKING:
     # cryptography is imported only where RSA or Ed25519 keys are used (~10 ms of import time otherwise).
@@ -46,8 +47,10 @@ class HmacCredentials(_Redacted):
     __slots__ = ("_api_key", "_keyed")
 
     def __init__(self, api_key: str, secret: str) -> None:
-        if not api_key or not secret:
-            raise BinanceConfigError("HMAC credentials need a non-empty API key and secret")
+        _check_api_key(api_key)
+        if not isinstance(secret, str) or not secret:
+            # The secret's value is never shown, only what it is.
+            raise BinanceConfigError(f"the HMAC secret must be a non-empty str, not {type(secret).__name__}")
         self._api_key = api_key
         # Keyed once; each signature copies it. One-shot hmac.new/hmac.digest look SHA-256 up in
         # OpenSSL's provider tables and set the key up again on every call, which measured ~12 µs of a
@@ -62,6 +65,12 @@ class HmacCredentials(_Redacted):
         signer = self._keyed.copy()
         signer.update(payload)
         return signer.hexdigest()
+
+
+def _check_api_key(api_key: object) -> None:
+    if not isinstance(api_key, str) or not api_key:
+        raise BinanceConfigError(f"the API key must be a non-empty str, not {type(api_key).__name__}")
+    check_header_value("the API key", api_key)
 
 
 class _PrivateKeyCredentials(_Redacted):
@@ -109,9 +118,15 @@ def private_key_credentials(
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-    if not api_key:
-        raise BinanceConfigError("private-key credentials need a non-empty API key")
-    data = pem.encode("ascii") if isinstance(pem, str) else pem
+    _check_api_key(api_key)
+    if not isinstance(pem, str | bytes):
+        raise BinanceConfigError(f"the private key must be PEM text or bytes, not {type(pem).__name__}")
+    if passphrase is not None and not isinstance(passphrase, str | bytes):
+        raise BinanceConfigError(f"the passphrase must be str or bytes, not {type(passphrase).__name__}")
+    try:
+        data = pem.encode("ascii") if isinstance(pem, str) else pem
+    except UnicodeEncodeError:
+        raise BinanceConfigError("the private key is not PEM (it has non-ASCII characters)") from None
     password = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
     try:
         key = serialization.load_pem_private_key(data, password=password)

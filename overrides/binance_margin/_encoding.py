@@ -29,6 +29,10 @@ def encode_pairs(pairs: Iterable[tuple[str, str]]) -> str:
 
 def signed_query(pairs: Iterable[tuple[str, str]], credentials: Credentials, signature_parameter: str) -> str:
     """The encoded query with the signature over exactly those bytes appended last."""
-    payload = encode_pairs(pairs)
-    signature = credentials.sign(payload.encode("ascii"))
-    return f"{payload}&{percent_encode(signature_parameter)}={percent_encode(signature)}"
+    return sign_payload(encode_pairs(pairs), credentials, f"&{percent_encode(signature_parameter)}=")
+
+
+def sign_payload(payload: str, credentials: Credentials, signature_prefix: str) -> str:
+    """`payload` (already percent-encoded) + `signature_prefix` ("&signature=", encoded) + the encoded
+    signature over exactly the payload's bytes."""
+    return payload + signature_prefix + percent_encode(credentials.sign(payload.encode("ascii")))

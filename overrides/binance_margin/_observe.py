@@ -1,13 +1,13 @@
 """Observability: a record per call (weight used and remaining per bucket), logging, and a metrics hook.
 
-Logs go to the standard logger "binance_margin" (children: ".auth", ".client", ".budget"). They name
+Logs go to the standard logger "binance_margin" (children: ".engine", ".client"). They name
 the method, the spec path, the status, Binance's code and the buckets; they never contain the query
-string (timestamp, signature), the API key, a secret or a storage URI.
+string (timestamp, signature), the API key, a secret or a storage URI. Each call's log line carries its
+`CallRecord` as the log record's `call_record` attribute, for structured logging.
 """
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable
 from typing import Final
@@ -37,12 +37,17 @@ class BucketUsage:
 
 @attrs.frozen(slots=True)
 class CallRecord:
-    """One call of an operation (or of a server-time endpoint), as the client saw it.
+    """One call of an operation, as the client saw it: every call that reaches the engine makes exactly
+    one, whichever way it came in (BinanceClient, the generated functions, the CLI).
 
-    `status` is None when no answer came (transport error). `outcome` is "ok", "error" (Binance
-    answered with an error: nothing executed), "unknown" (may have executed) or "not-sent".
-    `requests` counts the HTTP requests made (server-time syncs and the one -1021 retry included),
-    `waited_seconds` the time spent waiting for weight budgets, `attempt` the client-level attempt.
+    `status` is None when no answer came (transport error, or refused before sending). `outcome` is "ok",
+    "error" (nothing executed: Binance answered with an error, or a GET failed), "unknown" (a POST that
+    may have executed) or "not-sent" (refused before sending, or the connection was never made).
+    `error` is the name of the exception the call raised (None on success). `requests` counts the HTTP
+    requests made (server-time syncs and the one -1021 resend included), `waited_seconds` the time spent
+    waiting for weight budgets, `attempt` the attempts made (retries of GETs included).
+    `storage_failed` is True when the shared budget storage failed after the request was sent: the
+    answer is still the call's answer, and the 6-hour guard is then kept in this process only.
     """
 
     operation: str
@@ -59,33 +64,37 @@ class CallRecord:
     waited_seconds: float
     duration_ms: float
     time_offset_ms: float
-
-
-@attrs.define(slots=True)
-class CallState:
-    """Per-call options and progress, shared by the client call path and the auth flow (a ContextVar)."""
-
-    wait: bool = True
-    max_wait: float | None = None
-    attempt: int = 1
-    sent: bool = False  # the operation's own request has gone out (a transport error may be "unknown")
-
-
-current_call: Final[contextvars.ContextVar[CallState | None]] = contextvars.ContextVar(
-    "binance_margin_call", default=None
-)
+    error: str | None = None
+    storage_failed: bool = False
 
 
 class Observer:
-    """Keeps the last record, logs each one, and hands it to the optional `on_call` hook."""
+    """Keeps the last record, logs each one, and hands it to the optional `on_call` hook.
+
+    A record nobody takes (no hook, its log level off) is built only if `last_call` is read.
+    """
 
     def __init__(self, on_call: Callable[[CallRecord], object] | None) -> None:
-        self.last_call: CallRecord | None = None
+        self._last: CallRecord | Callable[[], CallRecord] | None = None
         self._on_call = on_call
 
-    def emit(self, record: CallRecord) -> None:
-        self.last_call = record
-        level = logging.DEBUG if record.outcome == "ok" else logging.WARNING
+    @property
+    def last_call(self) -> CallRecord | None:
+        last = self._last
+        if last is None or isinstance(last, CallRecord):
+            return last
+        record = last()
+        self._last = record
+        return record
+
+    def emit(self, outcome: str, build: Callable[[], CallRecord]) -> None:
+        """A call ended with `outcome`; `build()` makes its record (from values taken when it ended)."""
+        level = logging.DEBUG if outcome == "ok" else logging.WARNING
+        if self._on_call is None and not logger.isEnabledFor(level):
+            self._last = build
+            return
+        record = build()
+        self._last = record
         if logger.isEnabledFor(level):
             logger.log(
                 level,
@@ -100,6 +109,7 @@ class Observer:
                 record.requests,
                 record.waited_seconds,
                 ", ".join(f"{u.bucket} {u.used}/{u.limit}" for u in record.buckets) or "no bucket",
+                extra={"call_record": record},
             )
         if self._on_call is not None:
             try:

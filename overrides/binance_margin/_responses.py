@@ -1,11 +1,16 @@
-"""Turn Binance's error answers into typed exceptions before the generated parser sees them."""
+"""Reading an answer: undo its Content-Encoding within a size cap, parse its JSON exactly, and turn it into
+the operation's models or the typed error it stands for. No I/O: the engine calls these on an `Answer`.
+"""
 
 from __future__ import annotations
 
+import email.utils
 import json
-from typing import Any
+import math
+import zlib
+from decimal import Decimal
+from typing import Any, Final
 
-import httpx
 from binance_margin_api.spec_metadata import ApiFamily, Operation, error_meaning
 
 from ._errors import (
@@ -15,8 +20,18 @@ from ._errors import (
     BinanceResponseError,
     BinanceServerError,
 )
+from ._models import ModelError, models_of
+from ._wire import Answer
 
-_EXCERPT = 200
+_EXCERPT: Final = 200
+# Binance bans for up to 3 days: a longer Retry-After is junk, and so is anything that is not finite.
+MAX_RETRY_AFTER_SECONDS: Final = 3 * 24 * 3600.0
+# What a body may decode to before parsing gives up: a JSON nesting this deep is hostile, not Binance.
+_JSON_ERRORS: Final = (ValueError, RecursionError)
+
+
+class BodyError(Exception):
+    """The body cannot be read: an unknown or broken Content-Encoding, or it decodes past the cap."""
 
 
 def _excerpt(content: bytes) -> str:
@@ -24,76 +39,178 @@ def _excerpt(content: bytes) -> str:
     return (text + "…" if len(content) > _EXCERPT else text) or "<empty body>"
 
 
-def json_object(content: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or None when it is not one."""
-    try:
-        body = json.loads(content)
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
+def decoded_body(answer: Answer, max_bytes: int) -> bytes:
+    """The body with its Content-Encoding (identity, gzip, deflate; in any sequence) undone, at most
+    `max_bytes` long; BodyError otherwise. A decompression bomb stops at the cap."""
+    if answer.body_error is not None:
+        raise BodyError(answer.body_error)
+    encoding = answer.headers.get("content-encoding")
+    if not encoding:
+        return answer.body
+    body = answer.body
+    for coding in reversed([part.strip().lower() for part in encoding.split(",") if part.strip()]):
+        if coding == "identity":
+            continue
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            raise BodyError(f"unsupported Content-Encoding {coding!r}")
+        body = _inflate(body, coding, max_bytes)
+    return body
 
 
-def _error_body(content: bytes) -> tuple[int | None, str]:
-    """Binance's `{code, msg}` when the body is one, else (None, an excerpt of the body)."""
-    body = json_object(content)
-    if body is not None and isinstance(body.get("code"), int) and isinstance(body.get("msg"), str):
-        return int(body["code"]), str(body["msg"])
-    return None, _excerpt(content)
-
-
-def error_code(response: httpx.Response) -> int | None:
-    """The Binance `code` of an error answer (status ≥ 400), if its body has an integer one."""
-    if response.status_code < 400:
-        return None
-    body = json_object(response.content)
-    code = body.get("code") if body is not None else None
-    return code if isinstance(code, int) else None
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def check_answer(response: httpx.Response, family: ApiFamily, operation: Operation | None) -> None:
-    """Raise the typed error for anything but a documented success with a parseable body."""
-    status = response.status_code
-    name = operation.operation_id if operation else None
-    if 200 <= status < 300:
-        if operation is not None and operation.empty_body is not None:
-            return
+def _inflate(data: bytes, coding: str, max_bytes: int) -> bytes:
+    # gzip: gzip header (wbits 16+); deflate: zlib-wrapped as RFC 9110 says, raw deflate as many servers send.
+    attempts = (zlib.MAX_WBITS | 16,) if coding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
+    for index, wbits in enumerate(attempts):
+        inflater = zlib.decompressobj(wbits)
         try:
-            json.loads(response.content)
-        except ValueError:
+            out = inflater.decompress(data, max_bytes + 1)
+            if len(out) <= max_bytes and not inflater.unconsumed_tail:
+                out += inflater.flush()
+        except zlib.error as error:
+            if index + 1 < len(attempts):
+                continue
+            raise BodyError(f"the {coding} body does not decode ({error})") from None
+        if len(out) > max_bytes or inflater.unconsumed_tail:
+            raise BodyError(f"the {coding} body decodes to more than {max_bytes} bytes")
+        if not inflater.eof:
+            raise BodyError(f"the {coding} body is cut short")
+        return out
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# One decoder for every answer: json.loads with an option builds a new JSONDecoder on each call.
+_DECODER: Final = json.JSONDecoder(parse_float=Decimal)
+
+
+def parse_json(body: bytes) -> Any:
+    """The UTF-8 JSON value of `body`, numbers with a fraction as Decimal (the exact digits, no float
+    between). ValueError (UnicodeDecodeError and JSONDecodeError are ValueErrors) or RecursionError."""
+    return _DECODER.decode(body.decode("utf-8"))
+
+
+def json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is not one (or not JSON at all)."""
+    try:
+        value = parse_json(body)
+    except _JSON_ERRORS:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def binance_code(body: bytes) -> tuple[int | None, str | None]:
+    """Binance's `{"code": int, "msg": str}` of an error body, or (None, None)."""
+    value = json_object(body)
+    if value is None:
+        return None, None
+    code, message = value.get("code"), value.get("msg")
+    if type(code) is int and isinstance(message, str):
+        return code, message
+    return None, None
+
+
+def retry_after_seconds(value: str | None, now_wall_ms: float) -> float | None:
+    """A Retry-After header as seconds: delta-seconds or an HTTP-date; None when missing or junk
+    (negative, not finite, longer than Binance's longest ban, unparseable)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT; a date without a zone is junk
+            return None
+        seconds = when.timestamp() - now_wall_ms / 1000
+        seconds = max(0.0, seconds)
+    if not math.isfinite(seconds) or seconds < 0 or seconds > MAX_RETRY_AFTER_SECONDS:
+        return None
+    return seconds
+
+
+def _error(
+    kind: type[BinanceAPIError],
+    answer: Answer,
+    family: ApiFamily,
+    operation: Operation,
+    body: bytes | None,
+    **extra: Any,
+) -> BinanceAPIError:
+    code, message = binance_code(body) if body is not None else (None, None)
+    return kind(
+        status=answer.status,
+        code=code,
+        message=message if message is not None else _excerpt(body if body is not None else b""),
+        family=family.name,
+        operation=operation.operation_id,
+        meaning=error_meaning(family.name, code) if code is not None else None,
+        **extra,
+    )
+
+
+def classify(
+    answer: Answer,
+    body: bytes | None,
+    problem: str | None,
+    family: ApiFamily,
+    operation: Operation,
+    *,
+    now_wall_ms: float,
+) -> Any:
+    """The operation's parsed result for a documented success; otherwise raise the typed error.
+
+    `body` is the decoded body (`decoded_body`), or None with the `problem` that kept it from being read.
+    What an answer says about execution: a success executed; a 5xx may have (unless its message says it
+    did not); any other status did not. An unreadable body on a 2xx is a BinanceResponseError whose
+    outcome is unknown for a POST (it executed, whatever the bytes).
+    """
+    status = answer.status
+    name = operation.operation_id
+    may_have_executed = operation.method != "GET"
+    if 200 <= status < 300:
+        if body is None or status not in operation.statuses:
+            reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'')})"
             raise BinanceResponseError(
                 status=status,
                 code=None,
-                message=f"the body is not JSON: {_excerpt(response.content)}",
+                message=reason,
                 family=family.name,
                 operation=name,
+                outcome_unknown=may_have_executed,
+            )
+        try:
+            return _parsed(operation, body)
+        except (ModelError, *_JSON_ERRORS) as error:
+            raise BinanceResponseError(
+                status=status,
+                code=None,
+                message=f"the body is not the documented response: {error}",
+                family=family.name,
+                operation=name,
+                outcome_unknown=may_have_executed,
             ) from None
-        return
-    code, message = _error_body(response.content)
-
-    def error(kind: type[BinanceAPIError], **extra: Any) -> BinanceAPIError:
-        return kind(
-            status=status,
-            code=code,
-            message=message,
-            family=family.name,
-            operation=name,
-            meaning=error_meaning(family.name, code) if code is not None else None,
-            **extra,
-        )
-
     if status == 429:
-        raise error(BinanceRateLimitError, retry_after=retry_after_seconds(response))
+        retry_after = retry_after_seconds(answer.headers.get("retry-after"), now_wall_ms)
+        raise _error(BinanceRateLimitError, answer, family, operation, body, retry_after=retry_after)
     if status == 418:
-        raise error(BinanceIPBannedError, retry_after=retry_after_seconds(response))
+        retry_after = retry_after_seconds(answer.headers.get("retry-after"), now_wall_ms)
+        raise _error(BinanceIPBannedError, answer, family, operation, body, retry_after=retry_after)
     if status >= 500:
-        raise error(BinanceServerError, outcome_unknown=message not in family.not_executed_messages)
-    documented = operation is None or status in operation.statuses
-    raise error(BinanceAPIError if code is not None and documented else BinanceResponseError)
+        _, message = binance_code(body) if body is not None else (None, None)
+        unknown = message not in family.not_executed_messages
+        raise _error(BinanceServerError, answer, family, operation, body, outcome_unknown=unknown)
+    code, _ = binance_code(body) if body is not None else (None, None)
+    documented = status in operation.statuses and code is not None
+    raise _error(BinanceAPIError if documented else BinanceResponseError, answer, family, operation, body)
+
+
+def _parsed(operation: Operation, body: bytes) -> Any:
+    if operation.response is None:
+        # A documented empty body (the spec's `x-binance-empty-body` forms); any other JSON is accepted too
+        # (it executed), junk is not.
+        if body.strip().decode("utf-8", "replace") not in (operation.empty_body or ()):
+            parse_json(body)
+        return None
+    return models_of(operation.response, parse_json(body))

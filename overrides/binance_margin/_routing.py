@@ -1,69 +1,99 @@
-"""Which host serves which path: the spec's per-family servers, each overridable (test net, the mock)."""
+"""Which host serves which API family: the spec's servers, each overridable (the local mock), or Binance's
+test net where it has one. Base URLs are checked when the client is built, so no call can fail on one.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from typing import Final
+from urllib.parse import urlsplit
 
-import httpx
-from binance_margin_api.spec_metadata import API_FAMILIES, ApiFamily, family_of_path
+from binance_margin_api.spec_metadata import API_FAMILIES
 
 from ._errors import BinanceConfigError
+from ._wire import Origin
 
-# What our encoder produces in paths and queries (unreserved characters, "%XX", "/", "=", "&"): nothing
-# httpx would re-encode or reject.
-_URL_SAFE: Final = re.compile(r"[A-Za-z0-9\-._~%/=&]*")
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+# A base path is sent as it is: only what needs no percent-encoding, and escapes.
+_PATH: Final = re.compile(r"(/[A-Za-z0-9\-._~%!$&'()*+,;=:@]*)*")
+_HOSTNAME: Final = re.compile(r"[A-Za-z0-9\-._]+")
+_IPV6: Final = re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
+
+
+def parse_base_url(what: str, given: object) -> Origin:
+    """The origin of an http(s) base URL; BinanceConfigError naming `what` for anything else."""
+    if not isinstance(given, str):
+        raise BinanceConfigError(f"{what} must be a str, not {type(given).__name__}")
+    problem = _problem(given)
+    if problem is not None:
+        # The URL itself is not echoed: it may carry credentials (user:password@).
+        raise BinanceConfigError(f"{what} is not a usable http(s) base URL: {problem}")
+    parts = urlsplit(given)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    port = parts.port or _DEFAULT_PORTS[scheme]
+    shown = f"[{host}]" if ":" in host else host
+    netloc = shown if port == _DEFAULT_PORTS[scheme] else f"{shown}:{port}"
+    return Origin(scheme=scheme, host=host, port=port, netloc=netloc, base_path=parts.path.rstrip("/"))
+
+
+def _problem(given: str) -> str | None:
+    if not given.isascii() or any(character.isspace() or ord(character) < 32 for character in given):
+        return "it contains whitespace, control or non-ASCII characters (write an IDN host in punycode)"
+    try:
+        parts = urlsplit(given)
+        port = parts.port
+    except ValueError as error:
+        return str(error)
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return "the scheme must be http or https"
+    host = parts.hostname
+    if not host or (_HOSTNAME.fullmatch(host) is None and _IPV6.fullmatch(host) is None):
+        return "it has no valid host"
+    if parts.username is not None or parts.password is not None:
+        return "it carries a user name or password"
+    if parts.query or parts.fragment or given.endswith(("?", "#")):
+        return "it has a query or fragment"
+    if port == 0:
+        return "port 0"
+    if _PATH.fullmatch(parts.path) is None:
+        return "its path needs percent-encoding"
+    return None
 
 
 class Routes:
-    """Base URL per API family. `primary` is the family whose base URL the httpx client is built on."""
+    """The origin of each API family.
 
-    primary = "sapi"
+    `overrides` maps family names (sapi, fapi) to base URLs. With `testnet`, a family without an override
+    goes to Binance's test net for it; a family Binance has no test net for (SAPI: margin) is then
+    unavailable, and its calls raise BinanceConfigError before anything is sent.
+    """
 
-    def __init__(self, overrides: Mapping[str, str | None] | None = None) -> None:
-        bases: dict[str, httpx.URL] = {}
+    def __init__(self, overrides: Mapping[str, str | None], *, testnet: bool = False) -> None:
+        self._origins: dict[str, Origin] = {}
+        self._unavailable: dict[str, str] = {}
         for name, family in API_FAMILIES.items():
-            given = (overrides or {}).get(name) or family.server
-            url = httpx.URL(given)
-            if url.scheme not in ("http", "https") or not url.host:
-                raise BinanceConfigError(f"{name} base URL {given!r} is not an http(s) URL")
-            bases[name] = url
-        self._bases = bases
-        self._netlocs = {name: url.netloc for name, url in bases.items()}
+            given = overrides.get(name)
+            if given is not None:
+                self._origins[name] = parse_base_url(f"the {name} base URL", given)
+            elif not testnet:
+                self._origins[name] = parse_base_url(f"the spec's {name} server", family.server)
+            elif family.testnet_server is not None:
+                self._origins[name] = parse_base_url(f"the {name} test net", family.testnet_server)
+            else:
+                self._unavailable[name] = (
+                    f"Binance has no test net for {name} (its spot test net has no {family.path_prefix} "
+                    f"endpoints): with testnet=True, give the {name} base URL (e.g. the local mock)"
+                )
 
-    def base(self, family: str) -> httpx.URL:
-        return self._bases[family]
+    def origin(self, family: str) -> Origin:
+        """The origin of `family`; BinanceConfigError when it is unavailable (see the class docstring)."""
+        origin = self._origins.get(family)
+        if origin is None:
+            raise BinanceConfigError(self._unavailable[family] + "; nothing was sent")
+        return origin
 
-    def netloc(self, family: str) -> bytes:
-        """The host[:port] of `family`'s base URL (what its Host header says), computed once."""
-        return self._netlocs[family]
-
-    def locate(self, url: httpx.URL) -> tuple[str, ApiFamily | None]:
-        """The spec path of a URL built on the primary base, and its family."""
-        prefix = self._bases[self.primary].path.rstrip("/")
-        path = url.path[len(prefix) :] if prefix and url.path.startswith(prefix) else url.path
-        return path, family_of_path(path)
-
-    def url(self, family: str, path: str, query: str) -> httpx.URL:
-        """The URL on `family`'s host, with the already-encoded query kept byte for byte."""
-        base = self._bases[family]
-        full_path = base.path.rstrip("/") + path
-        reference = getattr(base, "_uri_reference", None)
-        if reference is not None and _URL_SAFE.fullmatch(full_path) and _URL_SAFE.fullmatch(query):
-            # Fast path (httpx 0.28; the dependency is pinned <0.29): replace path and query in the parsed
-            # base instead of re-parsing the whole signed URL, which costs ~17 µs a call against ~1 µs.
-            # Both parts are our own RFC 3986 output, which httpx would keep as they are (a test checks
-            # that the two paths give identical URLs).
-            url = httpx.URL.__new__(httpx.URL)
-            url._uri_reference = reference._replace(path=full_path, query=query or None)
-            return url
-        return self.slow_url(family, path, query)
-
-    def slow_url(self, family: str, path: str, query: str) -> httpx.URL:
-        """`url` through httpx's public API only."""
-        base = self._bases[family]
-        raw = (base.path.rstrip("/") + path).encode("ascii") + (
-            b"?" + query.encode("ascii") if query else b""
-        )
-        return base.copy_with(raw_path=raw)
+    def describe(self, family: str) -> str:
+        origin = self._origins.get(family)
+        return origin.url if origin is not None else "<no test net>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -19,8 +20,8 @@ Valid = Callable[[Any], bool]
 
 
 def _number(value: Any) -> bool:
-    # bool is an int subclass, but a JSON true is not a number.
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    # bool is an int subclass, but a JSON true is not a number. JSON numbers with a fraction parse as Decimal.
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def _integer(value: Any) -> bool:
@@ -58,9 +59,16 @@ def _validator(hint: Any) -> Valid:
     if isinstance(hint, type) and attrs.has(hint):
         model = hint
         fields = tuple((name, _validator(field_hint)) for name, field_hint in _fields(model))
-        return lambda value: isinstance(value, model) and all(
-            valid(getattr(value, name)) for name, valid in fields
-        )
+
+        def valid_model(value: Any) -> bool:
+            if not isinstance(value, model):
+                return False
+            for name, valid in fields:  # noqa: SIM110 (a loop, not all(<generator>): it runs on every answer)
+                if not valid(getattr(value, name)):
+                    return False
+            return True
+
+        return valid_model
     if isinstance(hint, type):
         kind = hint
         return lambda value: isinstance(value, kind)
@@ -92,18 +100,3 @@ def _explain(value: Any, hint: Any, where: str) -> str:
 def shape_mismatch(value: Any, hint: Any) -> str | None:
     """Where the parsed `value` first differs from the declared type `hint` (None when it conforms)."""
     return None if _validator(hint)(value) else _explain(value, hint, "body")
-
-
-@cache
-def _declared_result(function: Callable[..., Any]) -> Any:
-    # A generated `*_detailed` function returns `Response[<parsed type>]`.
-    (parsed,) = typing.get_args(typing.get_type_hints(function)["return"]) or (Any,)
-    return parsed
-
-
-def conforming(function: Callable[..., Any], parsed: Any) -> Any:
-    """`parsed` as returned by the generated `function`, or TypeError naming where it breaks the model."""
-    mismatch = shape_mismatch(parsed, _declared_result(function))
-    if mismatch is not None:
-        raise TypeError(mismatch)
-    return parsed

@@ -38,6 +38,13 @@ class SystemClock:
     async def asleep(self, seconds: float) -> None:
         import asyncio  # only async callers pay for it (~20 ms of import time)
 
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # another event loop (trio): anyio sleeps on any
+            import anyio
+
+            await anyio.sleep(max(0.0, seconds))
+            return
         await asyncio.sleep(max(0.0, seconds))
 
     def __repr__(self) -> str:

@@ -1,22 +1,29 @@
-"""Refuse calls that break the spec's documented rules before anything is sent.
+"""Refuse calls that break the spec's documented rules before anything is sent, and turn the arguments
+of a valid call into its wire parameters.
 
-The checks are the small subset of JSON Schema the spec's parameters use (type, enum, pattern, lengths,
-item counts, uniqueness) plus the `x-binance-rules` that the client can check alone; every number and
-rule comes from the generated spec metadata.
+Arguments are Python values keyed by the spec's parameter names, exactly typed: an array parameter takes
+a list or tuple of str (never a bare str, whose characters would become items), a string parameter a str
+(an enum member counts as its value), an integer parameter an int (never a bool). The checks are the
+small subset of JSON Schema the spec's parameters use (type, enum, pattern, lengths, item counts,
+uniqueness) plus the `x-binance-rules` that the client can check alone; every number and rule comes from
+the generated spec metadata. Each operation's checks are put together once, on its first call.
 """
 
 from __future__ import annotations
 
+import enum
 import re
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Callable, Mapping
+from typing import Final
 
 from binance_margin_api.spec_metadata import MaxItems, Operation, Parameter, RequiredIf
 
 from ._errors import BinanceValidationError
 
+# A parameter's check: its wire value(s) from a given (not None) argument, or BinanceValidationError.
+Check = Callable[[object], list[str]]
 
-@cache
+
 def _compiled(pattern: str) -> re.Pattern[str]:
     # JSON Schema patterns are ECMA-262: `$` is the end of input. Python's `$` also matches before a
     # trailing newline, which would let "BTC\n" through; `\Z` is Python's end of input.
@@ -25,124 +32,148 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _check_scalar(
-    operation: Operation,
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+class _Refusals:
+    """Builds the errors of one operation's checks, each naming its parameter."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation_id = operation.operation_id
+
+    def __call__(self, name: str, message: str, rule: str = "") -> BinanceValidationError:
+        return BinanceValidationError(self.operation_id, f"{name} {message}", parameter=name, rule=rule)
+
+
+def _text_check(
+    refuse: _Refusals,
     name: str,
-    value: str,
     *,
-    kind: str | None,
-    enum: tuple[str, ...] | None,
+    enum_values: tuple[str, ...] | None,
     pattern: str | None,
     min_length: int | None,
     max_length: int | None,
-) -> None:
-    def refuse(message: str, rule: str = "") -> BinanceValidationError:
-        return BinanceValidationError(operation.operation_id, f"{name} {message}", parameter=name, rule=rule)
+) -> Callable[[object, str], str]:
+    """The check of one str value (`where` says which item of an array it is)."""
+    allowed = frozenset(enum_values) if enum_values is not None else None
+    matcher = _compiled(pattern) if pattern is not None else None
+    low = min_length or 0
 
-    if enum is not None and value not in enum:
-        raise refuse(f"is {value!r}; it must be one of {', '.join(enum)}")
-    if kind == "integer" and re.fullmatch(r"-?[0-9]+", value) is None:
-        raise refuse(f"is {value!r}; it must be an integer")
-    if min_length is not None and len(value) < min_length:
-        raise refuse(f"is {value!r}; it must have at least {min_length} character(s)")
-    if max_length is not None and len(value) > max_length:
-        raise refuse(f"is {value!r}; it must have at most {max_length} characters")
-    if pattern is not None and _compiled(pattern).search(value) is None:
-        raise refuse(f"is {value!r}; it must match {pattern}")
+    def check(value: object, where: str = "") -> str:
+        if type(value) is not str:
+            if isinstance(value, enum.Enum) and isinstance(value.value, str):
+                value = value.value
+            elif not isinstance(value, str):
+                raise refuse(name, f"{where}must be a str, not {_kind(value)} ({value!r})")
+        text = str(value) if type(value) is not str else value
+        if allowed is not None and text not in allowed:
+            raise refuse(name, f"{where}is {text!r}; it must be one of {', '.join(enum_values or ())}")
+        if len(text) < low:
+            raise refuse(name, f"{where}is {text!r}; it must have at least {low} character(s)")
+        if max_length is not None and len(text) > max_length:
+            raise refuse(name, f"{where}is {text!r}; it must have at most {max_length} characters")
+        if matcher is not None and matcher.search(text) is None:
+            raise refuse(name, f"{where}is {text!r}; it must match {pattern}")
+        return text
+
+    return check
 
 
-def _check_parameter(operation: Operation, parameter: Parameter, values: list[str]) -> None:
+def _parameter_check(operation: Operation, parameter: Parameter, refuse: _Refusals) -> Check:
     name = parameter.name
-    if parameter.type != "array":
-        if len(values) > 1:
-            raise BinanceValidationError(
-                operation.operation_id, f"{name} was given {len(values)} times", parameter=name
-            )
-        _check_scalar(
-            operation,
+    if parameter.type == "integer":
+
+        def integer(value: object) -> list[str]:
+            if type(value) is not int:
+                raise refuse(name, f"must be an int, not {_kind(value)} ({value!r})")
+            return [str(value)]
+
+        return integer
+    if parameter.type == "string":
+        text = _text_check(
+            refuse,
             name,
-            values[0],
-            kind=parameter.type,
-            enum=parameter.enum,
+            enum_values=parameter.enum,
             pattern=parameter.pattern,
             min_length=parameter.min_length,
             max_length=parameter.max_length,
         )
-        return
+        return lambda value: [text(value, "")]
+    if parameter.type != "array":
+        raise TypeError(f"{operation.operation_id}.{name}: this client cannot send a {parameter.type!r}")
+    item = _text_check(
+        refuse,
+        name,
+        enum_values=None,
+        pattern=parameter.item_pattern,
+        min_length=parameter.item_min_length,
+        max_length=parameter.item_max_length,
+    )
+    fewest, most = parameter.min_items or 0, parameter.max_items
     max_rule = next(
         (rule.doc for rule in operation.rules if isinstance(rule, MaxItems) and rule.parameter == name), ""
     )
-    if parameter.min_items is not None and len(values) < parameter.min_items:
+    unique, joined = parameter.unique_items, parameter.comma_joined
+
+    def array(value: object) -> list[str]:
+        if not isinstance(value, list | tuple):
+            raise refuse(name, f"must be a list of str, not {_kind(value)} ({value!r})")
+        items = [item(element, f"item {index} ") for index, element in enumerate(value)]
+        if len(items) < fewest:
+            raise refuse(name, f"has {len(items)} item(s); it needs at least {fewest}")
+        if most is not None and len(items) > most:
+            raise refuse(name, f"has {len(items)} items; at most {most} are allowed", max_rule)
+        if unique and len(set(items)) != len(items):
+            repeated = sorted({element for element in items if items.count(element) > 1})
+            raise refuse(name, f"repeats {', '.join(repeated)}; items must be unique")
+        return [",".join(items)] if joined else items
+
+    return array
+
+
+class _Plan:
+    """One operation's checks, in the spec's parameter order."""
+
+    def __init__(self, operation: Operation) -> None:
+        refuse = _Refusals(operation)
+        self.refuse = refuse
+        self.names = frozenset(parameter.name for parameter in operation.parameters)
+        self.steps = tuple(
+            (parameter.name, parameter.required, _parameter_check(operation, parameter, refuse))
+            for parameter in operation.parameters
+        )
+        self.required_if = tuple(rule for rule in operation.rules if isinstance(rule, RequiredIf))
+
+
+_PLANS: Final[dict[str, _Plan]] = {}
+
+
+def validate(operation: Operation, arguments: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The wire parameters of a call with these `arguments` (None or absent: not given), in the spec's
+    order; BinanceValidationError for the first documented rule the call breaks."""
+    plan = _PLANS.get(operation.operation_id)
+    if plan is None:
+        plan = _PLANS[operation.operation_id] = _Plan(operation)
+    if not isinstance(arguments, Mapping):
         raise BinanceValidationError(
-            operation.operation_id,
-            f"{name} has {len(values)} item(s); it needs at least {parameter.min_items}",
-            parameter=name,
+            operation.operation_id, f"arguments must be a mapping, not {_kind(arguments)}"
         )
-    if parameter.max_items is not None and len(values) > parameter.max_items:
-        raise BinanceValidationError(
-            operation.operation_id,
-            f"{name} has {len(values)} items; at most {parameter.max_items} are allowed",
-            parameter=name,
-            rule=max_rule,
-        )
-    if parameter.unique_items:
-        duplicates = sorted({value for value in values if values.count(value) > 1})
-        if duplicates:
-            raise BinanceValidationError(
-                operation.operation_id,
-                f"{name} repeats {', '.join(duplicates)}; items must be unique",
-                parameter=name,
-            )
-    for value in values:
-        _check_scalar(
-            operation,
-            name,
-            value,
-            kind=parameter.item_type,
-            enum=None,
-            pattern=parameter.item_pattern,
-            min_length=parameter.item_min_length,
-            max_length=parameter.item_max_length,
-        )
-
-
-def validate(operation: Operation, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Check the business parameters of a call; return them as wire pairs (array params comma-joined).
-
-    `pairs` are the parameters as the generated code built them (an array parameter repeated once per item).
-    """
-    values: dict[str, list[str]] = {}
-    for name, value in pairs:
-        values.setdefault(name, []).append(value)
-    known = {parameter.name for parameter in operation.parameters}
-    unknown = sorted(values.keys() - known)
-    if unknown:
+    if arguments.keys() - plan.names:
+        unknown = sorted(str(name) for name in arguments.keys() - plan.names)
         raise BinanceValidationError(operation.operation_id, f"unknown parameter(s) {', '.join(unknown)}")
-    for parameter in operation.parameters:
-        given = values.get(parameter.name)
-        if given is None:
-            if parameter.required:
-                raise BinanceValidationError(
-                    operation.operation_id, f"{parameter.name} is required", parameter=parameter.name
-                )
-            continue
-        _check_parameter(operation, parameter, given)
-    for rule in operation.rules:
-        if (
-            isinstance(rule, RequiredIf)
-            and values.get(rule.when_parameter) == [rule.when_value]
-            and rule.parameter not in values
-        ):
-            raise BinanceValidationError(
-                operation.operation_id,
-                f"{rule.parameter} is required when {rule.when_parameter} is {rule.when_value}",
-                parameter=rule.parameter,
-                rule=rule.doc,
-            )
     wire: list[tuple[str, str]] = []
-    for parameter in operation.parameters:
-        given = values.get(parameter.name)
-        if given is not None:
-            joined = ",".join(given) if parameter.comma_joined else given[0]
-            wire.append((parameter.name, joined))
+    for name, required, check in plan.steps:
+        value = arguments.get(name)
+        if value is None:
+            if required:
+                raise plan.refuse(name, "is required")
+            continue
+        for text in check(value):
+            wire.append((name, text))
+    for rule in plan.required_if:
+        if arguments.get(rule.parameter) is None and (rule.when_parameter, rule.when_value) in wire:
+            raise plan.refuse(
+                rule.parameter, f"is required when {rule.when_parameter} is {rule.when_value}", rule.doc
+            )
     return wire

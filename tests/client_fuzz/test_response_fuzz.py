@@ -12,7 +12,13 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from binance_margin import BinanceClient, BinanceMarginError, BinanceResponseError, HmacCredentials
+from binance_margin import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BinanceClient,
+    BinanceMarginError,
+    BinanceResponseError,
+    HmacCredentials,
+)
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
@@ -153,10 +159,20 @@ def test_unknown_fields_are_kept_not_fatal() -> None:
     assert coin.additional_properties == {"newField": [1]}
 
 
-def test_huge_bodies_parse_or_raise_typed() -> None:
+def test_huge_bodies_parse_up_to_the_cap_and_raise_typed_beyond_it() -> None:
     coin = {"asset": "ETH", "interest": "0", "principal": "1", "liabilityAsset": "USDT", "liabilityQty": 1}
     huge = json.dumps([coin] * 50_000).encode()  # about 5 MB
-    with _client(200, huge) as client:
-        assert len(client.coin_list()) == 50_000
-    with pytest.raises(BinanceResponseError), _client(200, huge[:-1]) as client:
-        client.coin_list()
+
+    def client(cap: int, body: bytes) -> BinanceClient:
+        answer = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+        return BinanceClient(HmacCredentials("k", "s"), transport=answer, max_response_bytes=cap)
+
+    with client(len(huge), huge) as at_the_cap:
+        assert len(at_the_cap.coin_list()) == 50_000
+    with pytest.raises(BinanceResponseError, match="larger than"), client(len(huge) - 1, huge) as over:
+        over.coin_list()
+    with pytest.raises(BinanceResponseError), client(len(huge), huge[:-1]) as truncated:
+        truncated.coin_list()
+    assert len(huge) > DEFAULT_MAX_RESPONSE_BYTES  # so the default cap refuses this body too
+    with pytest.raises(BinanceResponseError, match="larger than"), _client(200, huge) as default:
+        default.coin_list()

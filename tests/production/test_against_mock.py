@@ -6,6 +6,7 @@ import json
 
 import pytest
 from binance_margin import (
+    DEFAULT_MAX_WAIT,
     BinanceAPIError,
     BinanceCooldownError,
     BinanceIPBannedError,
@@ -53,8 +54,13 @@ def test_418_ban_blocks_the_family_until_it_ends(
         client.coin_list()
     with client.call_options(wait=False), pytest.raises(BinanceWaitRefused):
         client.manual_liquidation("MARGIN")  # same family, same IP: banned too
+    # The ban is longer than the default max_wait: refused at once, with the time left, nothing sent.
+    with pytest.raises(BinanceWaitRefused) as refused:
+        client.manual_liquidation("MARGIN")
+    assert refused.value.retry_after > DEFAULT_MAX_WAIT and clock.slept == []
     assert wire.count("POST", LIQUIDATE.path) == 0  # type: ignore[attr-defined]
-    client.manual_liquidation("MARGIN")  # waits out the ban on the mock's clock; the mock agrees it ended
+    with client.call_options(max_wait=refused.value.retry_after + 1):
+        client.manual_liquidation("MARGIN")  # waits out the ban on the mock's clock; the mock agrees it ended
     assert sum(clock.slept) >= 119
 
 

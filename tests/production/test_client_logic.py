@@ -136,9 +136,11 @@ def per_window(operation: object) -> int:
 def test_a_used_up_bucket_refuses_without_sending_when_asked_not_to_wait(
     server: Server, clock: FakeClock
 ) -> None:
-    client = client_for(server, clock, wait=False)
+    records: list[CallRecord] = []
+    client = client_for(server, clock, wait=False, on_call=records.append)
     for _ in range(per_window(COINS)):
         client.coin_list()
+    assert records[-1].buckets[0].remaining == 0
     with pytest.raises(BinanceWaitRefused) as refused:
         client.coin_list()
     assert server.sent(COINS) == per_window(COINS)  # nothing over the budget went out
@@ -146,7 +148,11 @@ def test_a_used_up_bucket_refuses_without_sending_when_asked_not_to_wait(
     elapsed = (clock.now - START_MS) / 1000
     assert window - elapsed <= refused.value.retry_after <= window - elapsed + 0.5
     assert "nothing was sent" in str(refused.value)
-    assert client.last_call is not None and client.last_call.buckets[0].remaining == 0
+    assert (records[-1].outcome, records[-1].error, records[-1].requests) == (
+        "not-sent",
+        "BinanceWaitRefused",
+        0,
+    )
 
 
 def test_a_used_up_bucket_waits_on_the_clock_then_sends(server: Server, clock: FakeClock) -> None:
@@ -354,14 +360,18 @@ def test_connection_refused_post_is_resent_on_opt_in(server: Server, clock: Fake
 
 def test_timeout_after_sending_a_post_is_unknown_and_arms_the_guard(server: Server, clock: FakeClock) -> None:
     server.then("POST", EXCHANGE.path, _raise(httpx.ReadTimeout))
-    client = client_for(server, clock, retry_not_executed_posts=True)
+    records: list[CallRecord] = []
+    client = client_for(server, clock, retry_not_executed_posts=True, on_call=records.append)
     with pytest.raises(BinanceTransportError, match="outcome unknown") as raised:
         client.exchange_small_liability(["BTC"])
     assert raised.value.outcome_unknown and server.sent(EXCHANGE) == 1
     with pytest.raises(BinanceCooldownError):
         client.exchange_small_liability(["BTC"])
     assert server.sent(EXCHANGE) == 1
-    assert client.last_call is not None and client.last_call.outcome == "unknown"
+    assert [(r.outcome, r.error) for r in records] == [
+        ("unknown", "BinanceTransportError"),
+        ("not-sent", "BinanceCooldownError"),
+    ]
 
 
 def test_get_connection_errors_are_retried(server: Server, clock: FakeClock) -> None:

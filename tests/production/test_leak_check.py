@@ -94,7 +94,7 @@ def test_reprs_and_errors_carry_no_secret(leak_scan: Callable[[str, str], None])
     client.coin_list()
     texts = [
         repr(client),
-        repr(client.auth),
+        repr(client.api),
         repr(client.budget),
         repr(client.server_clock),
         repr(client.last_call),

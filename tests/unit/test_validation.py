@@ -27,7 +27,7 @@ assert MAX_COINS is not None
 @pytest.mark.parametrize(
     ("assets", "fragment"),
     [
-        ([], "assetNames is required"),
+        ([], "needs at least 1"),
         ([f"C{i}" for i in range(MAX_COINS + 1)], f"at most {MAX_COINS}"),
         (["BTC", "ETH", "BTC"], "repeats BTC"),
         (["BTC,ETH"], "must match"),

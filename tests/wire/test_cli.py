@@ -57,7 +57,17 @@ def test_commands_print_json_and_exit_0(
     capsys: pytest.CaptureFixture[str], arguments: list[str], expected: object
 ) -> None:
     with loopback_server(hmac_verifier(SECRET)) as server:
-        code = main(["--base-url", server.base_url, "--futures-base-url", server.base_url, *arguments])
+        code = main(
+            [
+                "--base-url",
+                server.base_url,
+                "--futures-base-url",
+                server.base_url,
+                "--futures-base-url",
+                server.base_url,
+                *arguments,
+            ]
+        )
     assert code == 0
     assert json.loads(capsys.readouterr().out) == expected
     assert server.seen[0].signature_valid
@@ -68,7 +78,7 @@ def test_api_error_exits_1_with_code_on_stderr(
 ) -> None:
     monkeypatch.setenv("BINANCE_API_SECRET", CLI_WRONG_SECRET)
     with loopback_server(hmac_verifier(SECRET)) as server:
-        code = main(["--base-url", server.base_url, "coin-list"])
+        code = main(["--base-url", server.base_url, "--futures-base-url", server.base_url, "coin-list"])
     captured = capsys.readouterr()
     assert code == 1 and captured.out == ""
     assert "-1022" in captured.err and CLI_WRONG_SECRET not in captured.err
@@ -88,7 +98,7 @@ def test_validation_errors_exit_2_and_send_nothing(
     capsys: pytest.CaptureFixture[str], arguments: list[str]
 ) -> None:
     with loopback_server(hmac_verifier(SECRET)) as server:
-        code = main(["--base-url", server.base_url, *arguments])
+        code = main(["--base-url", server.base_url, "--futures-base-url", server.base_url, *arguments])
     assert code == 2
     assert server.seen == []
     assert "binance-margin:" in capsys.readouterr().err
@@ -115,7 +125,16 @@ def test_show_weight_prints_the_used_weight_headers(capsys: pytest.CaptureFixtur
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("BINANCE_API_KEY", key.api_key)
             patch.setenv("BINANCE_API_SECRET", key.secret)
-            code = main(["--base-url", mock.base_url, "--show-weight", "coin-list"])
+            code = main(
+                [
+                    "--base-url",
+                    mock.base_url,
+                    "--futures-base-url",
+                    mock.base_url,
+                    "--show-weight",
+                    "coin-list",
+                ]
+            )
     err = capsys.readouterr().err
     assert code == 0
     # The mock reports 100 used (the spec's weight for the coin list) against the SAPI IP bucket.

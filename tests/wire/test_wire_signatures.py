@@ -125,7 +125,9 @@ async def test_async_calls_are_signed_over_the_wire_bytes(
 def test_asset_names_go_out_comma_joined_and_encoded() -> None:
     with (
         loopback_server(hmac_verifier(SECRET)) as server,
-        BinanceClient(HmacCredentials(WIRE_API_KEY, SECRET), base_url=server.base_url) as client,
+        BinanceClient(
+            HmacCredentials(WIRE_API_KEY, SECRET), base_url=server.base_url, futures_base_url=server.base_url
+        ) as client,
     ):
         client.exchange_small_liability(["BTC", "ETH"])
     assert server.seen[0].raw_target.startswith(
@@ -137,7 +139,11 @@ def test_a_wrong_secret_is_caught_by_the_server() -> None:
     # Proves the server's check can fail: a client with another secret gets -1022.
     with (
         loopback_server(hmac_verifier(SECRET)) as server,
-        BinanceClient(HmacCredentials(WIRE_API_KEY, WRONG_SECRET), base_url=server.base_url) as client,
+        BinanceClient(
+            HmacCredentials(WIRE_API_KEY, WRONG_SECRET),
+            base_url=server.base_url,
+            futures_base_url=server.base_url,
+        ) as client,
         pytest.raises(BinanceAPIError) as raised,
     ):
         client.coin_list()
@@ -169,7 +175,9 @@ async def test_generated_asyncio_functions_work_with_the_client() -> None:
     from binance_margin_api.api.margin import small_liability_exchange
 
     with loopback_server(hmac_verifier(SECRET)) as server:
-        async with BinanceClient(HmacCredentials(WIRE_API_KEY, SECRET), base_url=server.base_url) as client:
+        async with BinanceClient(
+            HmacCredentials(WIRE_API_KEY, SECRET), base_url=server.base_url, futures_base_url=server.base_url
+        ) as client:
             response = await small_liability_exchange.asyncio_detailed(
                 client=client.api, asset_names=["DOGE"]
             )

@@ -1,0 +1,108 @@
+"""`client.api`: the generated `AuthenticatedClient`, whose httpx clients hand each call to the engine.
+
+A generated function builds its call as `client.get_httpx_client().request(method=..., url="/spec/path",
+params={...})` and parses the response it gets back. Here `request` is the engine's door: the method and
+path name the operation, the params are its arguments (validated like any other call's), and the
+response is the engine's answer to a successful call. Every failure is the engine's typed error, exactly
+as through `BinanceClient`'s methods. Anything else asked of these clients is refused: they only run the
+spec's operations.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from binance_margin_api.client import AuthenticatedClient
+from binance_margin_api.spec_metadata import SIGNING, find_operation
+
+from ._engine import Result
+from ._errors import BinanceValidationError
+from ._routing import Routes
+
+if TYPE_CHECKING:
+    from ._client import BinanceClient
+
+# The generated client wants a token for its auth header; the engine sets the real key on every request,
+# so the generated client only ever holds this placeholder (and its repr shows no credential).
+_KEY_PLACEHOLDER = "set-per-request-by-binance_margin"
+
+
+class _ExactResponse(httpx.Response):
+    """A response whose `json()` parses numbers with a fraction as Decimal (the exact digits)."""
+
+    def json(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_float", Decimal)
+        return json.loads(self.content, **kwargs)
+
+
+class _Refused(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """The adapters' transport: only `request` (the generated functions' call) runs a call."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise BinanceValidationError(
+            f"{request.method} {request.url.path}", "client.api runs the generated functions' calls only"
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return self.handle_request(request)
+
+
+def _operation_id(method: str, url: object, options: dict[str, Any]) -> str:
+    operation = find_operation(method, url) if isinstance(url, str) else None
+    if operation is None or options:
+        raise BinanceValidationError(
+            f"{method} {url}", "is not a call of a generated function (an operation of the spec, params only)"
+        )
+    return operation.operation_id
+
+
+def _response(result: Result, method: str, url: str) -> httpx.Response:
+    answer = result.answer
+    return _ExactResponse(
+        answer.status,
+        headers=list(answer.headers.items()),
+        content=result.body,
+        request=httpx.Request(method, url),
+    )
+
+
+class _EngineClient(httpx.Client):
+    def __init__(self, owner: BinanceClient, base_url: str) -> None:
+        super().__init__(base_url=base_url, trust_env=False, transport=_Refused())
+        self._owner = owner
+
+    def request(
+        self, method: str, url: httpx.URL | str, *, params: Any = None, **options: Any
+    ) -> httpx.Response:
+        operation_id = _operation_id(method.upper(), url, options)
+        result = self._owner._run(operation_id, {} if params is None else params)
+        return _response(result, method.upper(), f"{self.base_url}{url}")
+
+
+class _AsyncEngineClient(httpx.AsyncClient):
+    def __init__(self, owner: BinanceClient, base_url: str) -> None:
+        super().__init__(base_url=base_url, trust_env=False, transport=_Refused())
+        self._owner = owner
+
+    async def request(
+        self, method: str, url: httpx.URL | str, *, params: Any = None, **options: Any
+    ) -> httpx.Response:
+        operation_id = _operation_id(method.upper(), url, options)
+        result = await self._owner._arun(operation_id, {} if params is None else params)
+        return _response(result, method.upper(), f"{self.base_url}{url}")
+
+
+def generated_client(owner: BinanceClient, routes: Routes) -> AuthenticatedClient:
+    """The generated client for `owner`: its sync and async httpx clients are the engine's doors."""
+    base = routes.describe("sapi")
+    if base.startswith("<"):  # no SAPI host (testnet): the generated client only needs some base URL
+        base = routes.describe("fapi")
+    api = AuthenticatedClient(
+        base_url=base, token=_KEY_PLACEHOLDER, prefix="", auth_header_name=SIGNING.api_key_header
+    )
+    api.set_httpx_client(_EngineClient(owner, base))
+    api.set_async_httpx_client(_AsyncEngineClient(owner, base))
+    return api

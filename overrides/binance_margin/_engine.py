@@ -1,0 +1,569 @@
+"""The call engine: one call of an operation, from its arguments to its outcome, with no I/O of its own.
+
+Every way in (`BinanceClient`, sync and async; the generated functions on `client.api`; the CLI) runs a
+call as `Engine.call(operation_id, arguments, options)`, a generator of steps that a thin driver
+(`_drive.py`) carries out: `Send` a request (the driver answers with an `Answer` or a `TransportFailure`,
+never an exception), `Sleep`, or `Offload` a shared-storage operation (run off the event loop in async
+code). Every decision is made here, once, for sync and async alike:
+
+1. validate the arguments against the spec metadata (exact types) and find the family's host;
+2. refresh the server-time offset when it is due;
+3. take the once-per-interval guard (small liability exchange), atomically across processes;
+4. reserve the operation's weight in its bucket, waiting up to `max_wait` (or refusing at once);
+5. percent-encode (RFC 3986), sign exactly the bytes sent, send;
+6. feed the used-weight header back into the budget; block the bucket on 429, the family on 418;
+7. on -1021 resync the server time and resend once, re-signed;
+8. classify the answer into the operation's models or a typed error (`_responses.classify`);
+9. keep the guard when the call may have executed, hand it back when it provably did not;
+10. retry what may be retried (GETs; POSTs that provably did not execute, on opt-in) after a backoff;
+11. emit one `CallRecord`.
+
+A storage failure before sending is a `BinanceStorageError` (nothing was sent); after sending it is logged
+and marked on the record, and never hides the answer.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Generator, Mapping
+from functools import partial
+from typing import Any, Final, TypeVar
+
+import attrs
+from binance_margin_api.spec_metadata import (
+    API_FAMILIES,
+    OPERATIONS,
+    SIGNING,
+    ApiFamily,
+    OncePerInterval,
+    Operation,
+)
+
+from ._budget import Bucket, Budget, Reservation
+from ._cooldown import Claim, Cooldown, once_rule
+from ._credentials import Credentials
+from ._encoding import encode_pairs, percent_encode, sign_payload
+from ._errors import (
+    BinanceAPIError,
+    BinanceMarginError,
+    BinanceServerError,
+    BinanceStorageError,
+    BinanceTransportError,
+    BinanceWaitRefused,
+)
+from ._observe import BucketUsage, CallRecord, Observer, logger
+from ._responses import (
+    MAX_RETRY_AFTER_SECONDS,
+    BodyError,
+    binance_code,
+    classify,
+    decoded_body,
+    json_object,
+    retry_after_seconds,
+)
+from ._retry import RetryPolicy, may_retry
+from ._routing import Routes
+from ._timesync import ServerClock
+from ._validation import validate
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest
+
+T = TypeVar("T")
+_log: Final = logger.getChild("engine")
+_TIMESTAMP_ERROR: Final = -1021
+_BANNED_UNTIL: Final = re.compile(rb"until (\d{12,})")
+_NOT_RESENT: Final = "; it was not sent again (the answer to the request before it said it did not execute)"
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class Send:
+    """Send `request`; the flow receives its `Answer` or `TransportFailure`."""
+
+    request: WireRequest
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class Sleep:
+    """Wait `seconds` on the client's clock."""
+
+    seconds: float
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class Offload:
+    """Run a shared-storage operation; the flow receives its result (or its exception)."""
+
+    action: Callable[[], Any]
+
+
+Step = Send | Sleep | Offload
+Flow = Generator[Step, Any, T]
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class CallOptions:
+    """How long a call may wait for a weight budget: `wait=False` refuses at once, else up to `max_wait` s."""
+
+    wait: bool
+    max_wait: float
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class Result:
+    """A successful call: the operation's models (None for a documented empty body) and the answer."""
+
+    value: Any
+    answer: Answer
+    body: bytes  # the body with its Content-Encoding undone
+
+
+@attrs.define(slots=True)
+class _Progress:
+    """What one call has done so far; its record is built from this, once."""
+
+    started_ms: float
+    attempt: int = 0
+    requests: int = 0
+    waited: float = 0.0
+    status: int | None = None
+    in_flight: bool = False  # a request is out and its reply has not come back (for interruptions)
+    reached: bool = False  # an operation request of this call was answered, or may have reached the server
+    storage_failed: bool = False
+    usages: dict[str, BucketUsage] = attrs.field(factory=dict)
+
+
+def _header_int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _may_have_executed(error: BaseException) -> bool:
+    """Whether a failed call may have executed all the same (its guard must be kept)."""
+    if isinstance(error, BinanceAPIError | BinanceTransportError):
+        return error.outcome_unknown
+    return False
+
+
+class Engine:
+    """Runs calls of the spec's operations for one client (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials,
+        routes: Routes,
+        recv_window: int,
+        timeout: float,
+        budget: Budget,
+        server_clock: ServerClock,
+        cooldown: Cooldown,
+        observer: Observer,
+        retry: RetryPolicy,
+        retry_not_executed_posts: bool,
+        rng: random.Random,
+        max_response_bytes: int,
+        user_agent: str,
+        claim_seconds: int,
+    ) -> None:
+        self._credentials = credentials
+        self._routes = routes
+        # The signed parameters every request ends with, encoded once: recvWindow, then the timestamp.
+        self._signed_tail = (
+            f"{percent_encode(SIGNING.recv_window_parameter)}={recv_window}"
+            f"&{percent_encode(SIGNING.timestamp_parameter)}="
+        )
+        self._signature_prefix = f"&{percent_encode(SIGNING.signature_parameter)}="
+        self._timeout = timeout
+        self._budget = budget
+        self._shared = budget.shared
+        self._server_clock = server_clock
+        self._clock = server_clock.clock
+        self._cooldown = cooldown
+        self._observer = observer
+        self._retry = retry
+        self._retry_not_executed_posts = retry_not_executed_posts
+        self._rng = rng
+        self._max_bytes = max_response_bytes
+        self._user_agent = user_agent
+        self._claim_seconds = claim_seconds
+        self._headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = {}
+
+    # -- one call ---------------------------------------------------------------------------------------
+
+    def call(self, operation_id: str, arguments: Mapping[str, object], options: CallOptions) -> Flow[Result]:
+        """The call's steps; returns its `Result` or raises its typed error (after recording it)."""
+        operation = OPERATIONS[operation_id]
+        family = API_FAMILIES[operation.family]
+        progress = _Progress(started_ms=self._clock.wall_ms())
+        rule = once_rule(operation)
+        try:
+            pairs = validate(operation, arguments)
+            origin = self._routes.origin(family.name)
+            while True:  # attempts
+                progress.attempt += 1
+                try:
+                    if rule is None:
+                        result = yield from self._request(operation, family, origin, pairs, options, progress)
+                    else:
+                        result = yield from self._guarded(
+                            rule, operation, family, origin, pairs, options, progress
+                        )
+                    break
+                except (BinanceServerError, BinanceTransportError) as error:
+                    yield Sleep(self._retry_delay(operation, progress, error))
+        except BinanceMarginError as error:
+            self._record(operation, progress, error)
+            raise
+        except BaseException as interruption:  # cancelled, interrupted, or the flow was abandoned
+            self._record(operation, progress, interruption)
+            raise
+        self._record(operation, progress, None)
+        return result
+
+    def _retry_delay(
+        self, operation: Operation, progress: _Progress, error: BinanceServerError | BinanceTransportError
+    ) -> float:
+        """The backoff before the next attempt; re-raises `error` when it may not be retried."""
+        if progress.attempt >= self._retry.attempts or not may_retry(
+            error, operation.method, retry_not_executed_posts=self._retry_not_executed_posts
+        ):
+            raise error
+        delay = self._retry.delay(progress.attempt, self._rng)
+        _log.warning(
+            "%s: attempt %d failed (%s); retrying in %.3f s",
+            operation.operation_id,
+            progress.attempt,
+            type(error).__name__,
+            delay,
+        )
+        return delay
+
+    def _guarded(
+        self,
+        rule: OncePerInterval,
+        operation: Operation,
+        family: ApiFamily,
+        origin: Origin,
+        pairs: list[tuple[str, str]],
+        options: CallOptions,
+        progress: _Progress,
+    ) -> Flow[Result]:
+        """`_request` holding the once-per-interval guard: kept if the call may have executed."""
+        now = self._server_clock.now_ms(family.name)
+        claim: Claim = yield from self._before_sending(
+            partial(self._cooldown.claim, operation, rule, now, self._claim_seconds)
+        )
+        try:
+            result = yield from self._request(operation, family, origin, pairs, options, progress)
+        except BinanceMarginError as error:
+            yield from self._settle(claim, executed=_may_have_executed(error), progress=progress)
+            raise
+        except BaseException:
+            # Interrupted: settled in place (no more steps may run); a request in flight may have executed.
+            self._settle_now(claim, executed=progress.in_flight, progress=progress)
+            raise
+        yield from self._settle(claim, executed=True, progress=progress)
+        return result
+
+    def _request(
+        self,
+        operation: Operation,
+        family: ApiFamily,
+        origin: Origin,
+        pairs: list[tuple[str, str]],
+        options: CallOptions,
+        progress: _Progress,
+    ) -> Flow[Result]:
+        """Sync the time if due, reserve, sign, send (and resend once on -1021), classify the answer."""
+        progress.status = None
+        if self._server_clock.due(family.name):
+            yield from self._sync_time(family, options, progress)
+        bucket = self._budget.for_operation(operation.operation_id)
+        reservation = yield from self._reserve(
+            bucket, operation.weight, options, progress, operation.operation_id
+        )
+        resent = False
+        while True:
+            request = self._signed(operation, family, origin, pairs)
+            reply = yield from self._exchange(request, reservation, progress)
+            if isinstance(reply, TransportFailure):
+                progress.reached = progress.reached or reply.sent
+                raise BinanceTransportError(
+                    f"{reply.kind}: {reply.message}" if reply.message else reply.kind,
+                    operation=operation.operation_id,
+                    outcome_unknown=reply.sent and operation.method != "GET",
+                )
+            progress.reached = True
+            progress.status = reply.status
+            if resent or not self._timestamp_refused(reply):
+                break
+            # -1021: the timestamp was outside recvWindow, nothing executed: resync, re-sign, resend once.
+            resent = True
+            _log.warning(
+                "%s %s: -1021 (timestamp outside recvWindow); resyncing server time and resending once",
+                operation.method,
+                operation.path,
+            )
+            yield from self._sync_time(family, options, progress)
+            reservation = yield from self._reserve(
+                bucket, operation.weight, options, progress, operation.operation_id
+            )
+        try:
+            body: bytes | None = decoded_body(reply, self._max_bytes)
+            problem = None
+        except BodyError as error:
+            body, problem = None, str(error)
+        value = classify(reply, body, problem, family, operation, now_wall_ms=self._clock.wall_ms())
+        assert body is not None  # classify raised otherwise
+        return Result(value, reply, body)
+
+    def _timestamp_refused(self, answer: Answer) -> bool:
+        # Binance answers -1021 with HTTP 400; the code under any other status is not this refusal.
+        if answer.status != 400:
+            return False
+        try:
+            body = decoded_body(answer, self._max_bytes)
+        except BodyError:
+            return False
+        return binance_code(body)[0] == _TIMESTAMP_ERROR
+
+    # -- requests ---------------------------------------------------------------------------------------
+
+    def _request_headers(self, origin: Origin, method: str, signed: bool) -> tuple[tuple[str, str], ...]:
+        key = (origin.netloc, method, signed)
+        headers = self._headers.get(key)
+        if headers is None:
+            found = [
+                ("Host", origin.netloc),
+                ("User-Agent", self._user_agent),
+                ("Accept", "application/json"),
+                # Small JSON answers: compressing them saves nothing worth the CPU on either side.
+                ("Accept-Encoding", "identity"),
+            ]
+            if signed:
+                found.append((SIGNING.api_key_header, self._credentials.api_key))
+            if method != "GET":
+                found.append(("Content-Length", "0"))
+            headers = self._headers[key] = tuple(found)
+        return headers
+
+    def _signed(
+        self, operation: Operation, family: ApiFamily, origin: Origin, pairs: list[tuple[str, str]]
+    ) -> WireRequest:
+        timestamp = str(int(self._server_clock.now_ms(family.name)))
+        business = encode_pairs(pairs)
+        payload = f"{business}&{self._signed_tail}{timestamp}" if business else self._signed_tail + timestamp
+        query = sign_payload(payload, self._credentials, self._signature_prefix)
+        return WireRequest(
+            method=operation.method,
+            origin=origin,
+            target=f"{origin.base_path}{operation.path}?{query}",
+            headers=self._request_headers(origin, operation.method, True),
+            timeout=self._timeout,
+        )
+
+    def _exchange(self, request: WireRequest, reservation: Reservation, progress: _Progress) -> Flow[Reply]:
+        """Send one request; feed the used-weight header, 429 and 418 of its answer into the budget."""
+        progress.requests += 1
+        progress.in_flight = True
+        reply: Reply = yield Send(request)
+        progress.in_flight = False
+        if isinstance(reply, TransportFailure):
+            return reply
+        if self._shared:
+            bucket = reservation.bucket
+            fallback = BucketUsage(
+                bucket.name, bucket.rate_limit.name, reservation.count, bucket.limit, False
+            )
+            usage: BucketUsage = yield from self._after_sending(
+                partial(self._observe_answer, reply, reservation), fallback, progress
+            )
+        else:  # private storage cannot fail: no step, no fallback
+            usage = self._observe_answer(reply, reservation)
+        progress.usages[usage.bucket] = usage
+        return reply
+
+    def _observe_answer(self, answer: Answer, reservation: Reservation) -> BucketUsage:
+        bucket = reservation.bucket
+        server_used = _header_int(answer.headers.get(bucket.header))
+        used = self._budget.observe(reservation, server_used)
+        if answer.status in (429, 418):
+            self._block(answer, reservation)
+        return BucketUsage(bucket.name, bucket.rate_limit.name, used, bucket.limit, server_used is not None)
+
+    def _block(self, answer: Answer, reservation: Reservation) -> None:
+        bucket = reservation.bucket
+        now = self._server_clock.now_ms(bucket.family)
+        longest = now + MAX_RETRY_AFTER_SECONDS * 1000
+        retry_after = retry_after_seconds(answer.headers.get("retry-after"), self._clock.wall_ms())
+        until = now + retry_after * 1000 if retry_after is not None else 0.0
+        banned = answer.status == 418
+        if banned:
+            try:
+                match = _BANNED_UNTIL.search(decoded_body(answer, self._max_bytes))
+            except BodyError:
+                match = None
+            if match is not None:
+                until = max(until, min(float(match.group(1)), longest))
+        if until <= now:  # no usable Retry-After: the rest of the window
+            until = (reservation.window + 1) * bucket.window_ms + bucket.guard_ms
+        self._budget.block(bucket, until, family_wide=banned)
+        _log.warning(
+            "%s -> %d: %s blocked for %.1f s (no request is sent on it meanwhile)",
+            bucket.name,
+            answer.status,
+            f"the {bucket.family} family" if banned else bucket.name,
+            (until - now) / 1000,
+        )
+
+    def _sync_time(self, family: ApiFamily, options: CallOptions, progress: _Progress) -> Flow[None]:
+        """Measure the server-time offset of `family` (round-trip corrected). A failed sync is logged and
+        the call goes on with the offset it had."""
+        time = family.server_time
+        bucket = self._budget.for_time(family.name)
+        reservation = yield from self._reserve(
+            bucket, time.weight, options, progress, f"serverTime:{family.name}"
+        )
+        origin = self._routes.origin(family.name)
+        request = WireRequest(
+            method="GET",
+            origin=origin,
+            target=origin.base_path + time.path,
+            headers=self._request_headers(origin, "GET", False),
+            timeout=self._timeout,
+        )
+        sent = self._clock.wall_ms()
+        reply = yield from self._exchange(request, reservation, progress)
+        received = self._clock.wall_ms()
+        server_time: object = None
+        if isinstance(reply, Answer) and reply.status == 200:
+            try:
+                body = json_object(decoded_body(reply, self._max_bytes))
+            except BodyError:
+                body = None
+            server_time = body.get("serverTime") if body is not None else None
+        if type(server_time) is int:
+            offset = self._server_clock.update(family.name, float(server_time), sent, received)
+            _log.info(
+                "server time (%s): offset %+.1f ms, round trip %.1f ms", family.name, offset, received - sent
+            )
+        else:
+            what = f"HTTP {reply.status}" if isinstance(reply, Answer) else reply.kind
+            _log.warning("server time (%s) sync failed: %s; keeping the last offset", family.name, what)
+
+    # -- budgets and storage ----------------------------------------------------------------------------
+
+    def _reserve(
+        self, bucket: Bucket, weight: int, options: CallOptions, progress: _Progress, name: str
+    ) -> Flow[Reservation]:
+        while True:
+            now = self._server_clock.now_ms(bucket.family)
+            if self._shared:
+                result = yield from self._before_sending(partial(self._budget.reserve, bucket, weight, now))
+            else:
+                result = self._budget.reserve(bucket, weight, now)
+            if isinstance(result, Reservation):
+                return result
+            seconds = max(result.seconds, 0.001)
+            if not options.wait or progress.waited + seconds > options.max_wait:
+                raise BinanceWaitRefused(
+                    f"{name}: {result.reason}; the call would wait {seconds:.3f} s"
+                    + (f" (max_wait {options.max_wait} s)" if options.wait else " (wait=False)")
+                    + (_NOT_RESENT if progress.reached else "; nothing was sent"),
+                    retry_after=seconds,
+                )
+            _log.debug("%s: waiting %.3f s: %s", name, seconds, result.reason)
+            yield Sleep(seconds)
+            progress.waited += seconds
+
+    def _before_sending(self, action: Callable[[], T]) -> Flow[T]:
+        """A storage operation before sending: its BinanceStorageError means nothing was sent. Private
+        (memory) storage runs in place; shared storage is offloaded (off the event loop in async code)."""
+        if not self._shared:
+            return action()
+        try:
+            result: T = yield Offload(action)
+        except BinanceStorageError as error:
+            raise BinanceStorageError(f"{error}; nothing was sent") from None
+        return result
+
+    def _after_sending(self, action: Callable[[], T], fallback: T, progress: _Progress) -> Flow[T]:
+        """A storage operation after sending: a failure must not hide the answer; it is logged, marked on
+        the record, and `fallback` stands in for the result."""
+        if not self._shared:
+            return action()
+        try:
+            result: T = yield Offload(action)
+            return result
+        except BinanceStorageError as error:
+            progress.storage_failed = True
+            _log.error("after sending: %s; the answer is kept, the storage is not updated", error)
+            return fallback
+
+    def _settle(self, claim: Claim, *, executed: bool, progress: _Progress) -> Flow[None]:
+        now = self._server_clock.now_ms(claim.operation.family)
+        if executed:
+            until = yield from self._after_sending(partial(self._cooldown.keep, claim, now), 0, progress)
+            _log.info(
+                "%s: once-per-interval guard kept until server time %d", claim.operation.operation_id, until
+            )
+        else:
+            yield from self._after_sending(partial(self._cooldown.release, claim), None, progress)
+
+    def _settle_now(self, claim: Claim, *, executed: bool, progress: _Progress) -> None:
+        now = self._server_clock.now_ms(claim.operation.family)
+        try:
+            if executed:
+                self._cooldown.keep(claim, now)
+            else:
+                self._cooldown.release(claim)
+        except BinanceStorageError as error:
+            progress.storage_failed = True
+            _log.error("after an interruption: %s", error)
+
+    # -- the record -------------------------------------------------------------------------------------
+
+    def _record(self, operation: Operation, progress: _Progress, error: BaseException | None) -> None:
+        if error is None:
+            outcome = "ok"
+        elif _may_have_executed(error) or (
+            not isinstance(error, BinanceMarginError) and progress.in_flight and operation.method != "GET"
+        ):
+            outcome = "unknown"
+        elif isinstance(error, BinanceAPIError) or progress.reached:
+            outcome = "error"  # the server answered (or the request may have reached it): nothing executed
+        else:
+            outcome = "not-sent"
+        duration = self._clock.wall_ms() - progress.started_ms
+        offset = self._server_clock.offset_ms(operation.family)
+
+        def build() -> CallRecord:
+            return CallRecord(
+                operation=operation.operation_id,
+                method=operation.method,
+                path=operation.path,
+                family=operation.family,
+                status=progress.status,
+                code=error.code if isinstance(error, BinanceAPIError) else None,
+                outcome=outcome,
+                weight=operation.weight,
+                buckets=tuple(progress.usages.values()),
+                attempt=progress.attempt,
+                requests=progress.requests,
+                waited_seconds=progress.waited,
+                duration_ms=duration,
+                time_offset_ms=offset,
+                error=type(error).__name__ if error is not None else None,
+                storage_failed=progress.storage_failed,
+            )
+
+        self._observer.emit(outcome, build)

@@ -1,0 +1,151 @@
+"""The default async driver's HTTP on asyncio: aiohttp (llhttp's parser, its connection pool).
+
+aiohttp does the protocol: framing, interim (1xx) answers, chunked bodies, keep-alive, and it drops a
+pooled connection the server has closed (the close reaches its protocol while the loop runs) before
+reusing it. This module adds what a Binance call needs around it:
+
+- `timeout` is a deadline for the whole answer (aiohttp's `total` timeout: connect, send, headers, body);
+- the body is read up to the cap and the connection dropped beyond it;
+- every failure becomes a `TransportFailure` that says whether the request may have reached the server.
+  That needs to know whether a connection was made: `_Connector` notes it (aiohttp's connector
+  interface), so a deadline that expires while connecting is "not sent", and one that expires later is
+  not. (httpx-aiohttp maps aiohttp's errors onto httpx's, and maps a server disconnect after sending
+  to ConnectTimeout, which would report an unknown outcome as "not sent": it is not used for that reason.)
+
+A session belongs to an event loop: a call from another loop (a second `asyncio.run`) opens a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import ssl
+from typing import Any, Final
+
+import aiohttp
+from yarl import URL
+
+from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest
+
+_CHUNK: Final = 64 * 1024
+
+
+class _Phase:
+    __slots__ = ("connected",)
+
+    def __init__(self) -> None:
+        self.connected = False
+
+
+_PHASE: Final[contextvars.ContextVar[_Phase | None]] = contextvars.ContextVar(
+    "binance_margin_phase", default=None
+)
+
+
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's TCP connector, noting when the current request has a connection (new or pooled)."""
+
+    async def connect(self, req: Any, traces: Any, timeout: aiohttp.ClientTimeout) -> Any:
+        connection = await super().connect(req, traces, timeout)
+        phase = _PHASE.get()
+        if phase is not None:
+            phase.connected = True
+        return connection
+
+
+def _failure(error: BaseException, *, sent: bool) -> TransportFailure:
+    return TransportFailure(kind=type(error).__name__, message=str(error), sent=sent)
+
+
+class AiohttpSender:
+    """Sends `WireRequest`s on an aiohttp session (see the module docstring).
+
+    `ssl_context`: for https (None: httpx's defaults, certifi or SSL_CERT_FILE / SSL_CERT_DIR).
+    `trust_env`: honour HTTP(S)_PROXY / NO_PROXY (aiohttp reads them per request, so only when set).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_response_bytes: int,
+        ssl_context: ssl.SSLContext | None = None,
+        trust_env: bool = False,
+        max_connections: int = 100,
+    ) -> None:
+        self._max_bytes = max_response_bytes
+        self._ssl_context = ssl_context
+        self._trust_env = trust_env
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+
+    def _session_here(self, https: bool) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and self._loop is loop and not session.closed:
+            return session
+        context: ssl.SSLContext | bool = True
+        if self._ssl_context is not None:
+            context = self._ssl_context
+        elif https:
+            import httpx  # its TLS defaults, loaded only for a first https connection
+
+            context = self._ssl_context = httpx.create_ssl_context()
+        session = aiohttp.ClientSession(
+            connector=_Connector(limit=self._max_connections, ssl=context),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,  # undone by the engine, within its cap
+            trust_env=self._trust_env,
+            raise_for_status=False,
+        )
+        self._session, self._loop = session, loop
+        return session
+
+    async def send(self, request: WireRequest) -> Reply:
+        origin = request.origin
+        session = self._session_here(origin.scheme == "https")
+        timeout = self._timeouts.get(request.timeout)
+        if timeout is None:
+            timeout = self._timeouts[request.timeout] = aiohttp.ClientTimeout(total=request.timeout)
+        phase = _Phase()
+        token = _PHASE.set(phase)
+        try:
+            try:
+                response = await session.request(
+                    request.method,
+                    URL(request.url, encoded=True),
+                    headers=request.headers,
+                    allow_redirects=False,
+                    timeout=timeout,
+                )
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+                return _failure(error, sent=False)
+            except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
+                return _failure(error, sent=phase.connected)
+            problem = None
+            try:
+                length = response.content_length
+                if length is not None and length <= self._max_bytes:
+                    data = await response.read()  # exactly Content-Length bytes, at most the cap
+                else:  # no length, or more than the cap: read to the cap
+                    body = BodyBuffer(self._max_bytes)
+                    while chunk := await response.content.read(_CHUNK):
+                        if not body.add(chunk):
+                            problem = body.too_large()
+                            response.close()
+                            break
+                    data = body.data()
+            except Exception as error:  # cut short, too slow
+                data, problem = b"", f"the body could not be read whole ({type(error).__name__}: {error})"
+                response.close()
+            finally:
+                response.release()
+            return Answer(response.status, response.headers, data, problem)
+        finally:
+            _PHASE.reset(token)
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
+            await session.close()

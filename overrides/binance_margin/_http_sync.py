@@ -1,0 +1,192 @@
+"""The default sync driver's HTTP: httpcore's connection pool (HTTP/1.1 by h11), with a deadline.
+
+httpcore does the protocol: framing, header validation, interim (1xx) answers, chunked bodies, keep-alive,
+and it checks a pooled connection before reusing it (a connection the server closed is readable, and
+is dropped). This module adds what a Binance call needs around it, through httpcore's public network
+backend interface:
+
+- `timeout` is a deadline for the whole answer, not per read: every connect, read and write gets the
+  time left (a server dripping one byte a second cannot stretch a call past it);
+- the body is read up to the cap and the connection dropped beyond it;
+- every failure becomes a `TransportFailure` that says whether the request may have reached the server.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import ssl
+import time
+import typing
+from typing import Final
+
+import httpcore
+
+from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest
+
+_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+    "binance_margin_deadline", default=None
+)
+# Raised before the request could leave: connecting, waiting for a pooled connection, or refused by h11.
+# A failed write means the server never got a whole request (httpcore also swallows a write error to
+# read an early answer). Everything else happened after the request may have reached the server.
+_NOT_SENT: Final = (
+    httpcore.ConnectError,
+    httpcore.ConnectTimeout,
+    httpcore.PoolTimeout,
+    httpcore.UnsupportedProtocol,
+    httpcore.LocalProtocolError,
+    httpcore.ProxyError,
+    httpcore.WriteTimeout,
+    httpcore.WriteError,
+)
+
+
+def _left(timeout: float | None, expired: type[Exception]) -> float | None:
+    """The smaller of `timeout` and the time left before the call's deadline; `expired` when none is."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the answer did not arrive within the call's timeout")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self._stream.start_tls(ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout))
+        return _DeadlineStream(stream)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, left, local_address, socket_options))
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _failure(error: Exception, *, sent: bool) -> TransportFailure:
+    return TransportFailure(kind=type(error).__name__, message=str(error), sent=sent)
+
+
+class HttpcoreSender:
+    """Sends `WireRequest`s on an httpcore connection pool (see the module docstring).
+
+    `ssl_context` is used for https (None: built on first use with httpx's defaults, certifi or
+    SSL_CERT_FILE / SSL_CERT_DIR). Thread-safe.
+    """
+
+    def __init__(
+        self, *, max_response_bytes: int, ssl_context: ssl.SSLContext | None = None, max_connections: int = 20
+    ) -> None:
+        self._max_bytes = max_response_bytes
+        self._ssl_context = ssl_context
+        self._max_connections = max_connections
+        self._pool: httpcore.ConnectionPool | None = None
+
+    def _connection_pool(self, https: bool) -> httpcore.ConnectionPool:
+        if self._pool is None:
+            context = self._ssl_context
+            if context is None and https:
+                import httpx  # its TLS defaults, loaded only for a first https connection (~20 ms)
+
+                context = httpx.create_ssl_context()
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=context,
+                max_connections=self._max_connections,
+                network_backend=_DeadlineBackend(),
+            )
+        return self._pool
+
+    def send(self, request: WireRequest) -> Reply:
+        origin = request.origin
+        pool = self._connection_pool(origin.scheme == "https")
+        timeout = request.timeout
+        token = _DEADLINE.set(time.monotonic() + timeout)
+        try:
+            try:
+                response = pool.handle_request(
+                    httpcore.Request(
+                        request.method,
+                        httpcore.URL(
+                            scheme=origin.scheme.encode("ascii"),
+                            host=origin.host.encode("ascii"),
+                            port=origin.port,
+                            target=request.target.encode("ascii"),
+                        ),
+                        headers=[
+                            (name.encode("ascii"), value.encode("latin-1")) for name, value in request.headers
+                        ],
+                        extensions={
+                            "timeout": {
+                                "connect": timeout,
+                                "read": timeout,
+                                "write": timeout,
+                                "pool": timeout,
+                            }
+                        },
+                    )
+                )
+            except _NOT_SENT as error:
+                return _failure(error, sent=False)
+            except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
+                return _failure(error, sent=True)
+            body = BodyBuffer(self._max_bytes)
+            problem = None
+            try:
+                for chunk in response.stream:  # type: ignore[union-attr]
+                    if not body.add(chunk):
+                        problem = body.too_large()
+                        break
+            except Exception as error:  # cut short, too slow
+                problem = f"the body could not be read whole ({type(error).__name__}: {error})"
+            finally:
+                response.close()
+            headers = {
+                name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers
+            }
+            return Answer(response.status, headers, body.data(), problem)
+        finally:
+            _DEADLINE.reset(token)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()

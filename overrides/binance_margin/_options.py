@@ -1,0 +1,72 @@
+"""Checks of the client's options: a wrong type or value is a BinanceConfigError when the client is built,
+never a raw exception (or a strange request) later. Every check says which option is wrong."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Final, TypeVar
+
+from ._errors import BinanceConfigError
+
+T = TypeVar("T")
+# A wait longer than this is refused at once (BinanceWaitRefused with retry_after): a rate-limit window is
+# one minute, so a used-up bucket frees within it; a 429 or 418 asking for longer is not slept through.
+DEFAULT_MAX_WAIT: Final = 60.0
+# The largest answer body, before and after undoing its Content-Encoding. Binance's answers for these
+# operations are a few kB; anything near this is not Binance.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
+
+
+def _real(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def number(name: str, value: object, *, minimum: float = 0.0, above: bool = False) -> float:
+    """A finite real number (not a bool) at least `minimum` (or above it)."""
+    if not _real(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        raise BinanceConfigError(f"{name} must be a finite number, not {value!r}")
+    result = float(value)  # type: ignore[arg-type]
+    if result < minimum or (above and result == minimum):
+        raise BinanceConfigError(
+            f"{name} is {value!r}; it must be {'above' if above else 'at least'} {minimum:g}"
+        )
+    return result
+
+
+def integer(name: str, value: object, *, low: int, high: int | None = None) -> int:
+    """An int (not a bool) in [low, high]."""
+    if type(value) is not int:
+        raise BinanceConfigError(f"{name} must be an int, not {type(value).__name__} ({value!r})")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BinanceConfigError(f"{name} is {value}; it must be {bound}")
+    return value
+
+
+def flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise BinanceConfigError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def text(name: str, value: object, *, empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value):
+        raise BinanceConfigError(f"{name} must be a non-empty str, not {value!r}")
+    return value
+
+
+def optional(check: Callable[..., T], name: str, value: object, **bounds: object) -> T | None:
+    return None if value is None else check(name, value, **bounds)
+
+
+def instance(name: str, value: object, kind: type[T] | tuple[type, ...], what: str) -> T:
+    if not isinstance(value, kind):
+        raise BinanceConfigError(f"{name} must be {what}, not {type(value).__name__}")
+    return value  # type: ignore[return-value]
+
+
+def has_methods(name: str, value: object, methods: tuple[str, ...], what: str) -> None:
+    missing = [method for method in methods if not callable(getattr(value, method, None))]
+    if missing:
+        raise BinanceConfigError(f"{name} must be {what} (it has no {', '.join(missing)})")

@@ -1,0 +1,114 @@
+"""What crosses between the call engine and the HTTP drivers: a request to send, and what came back.
+
+The engine builds a `WireRequest` whose request target is already percent-encoded and signed: a driver sends
+it as it is. A driver answers with an `Answer` (a status line arrived) or a `TransportFailure` (none did),
+never with an exception: transport errors flow back into the engine, which decides what they mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from ._errors import BinanceConfigError
+
+# RFC 9110 field values exclude CR, LF and NUL: a value carrying them would split one header into several,
+# or smuggle a second request, on a transport that does not check.
+_FORBIDDEN_IN_HEADERS: Final = ("\r", "\n", "\x00")
+
+
+def check_header_value(what: str, value: object) -> str:
+    """`value` if it is a str that may go in a header; BinanceConfigError (nothing sent) otherwise."""
+    if not isinstance(value, str):
+        raise BinanceConfigError(f"{what} must be a str, not {type(value).__name__}")
+    if any(character in value for character in _FORBIDDEN_IN_HEADERS):
+        raise BinanceConfigError(f"{what} contains CR, LF or NUL, which cannot go in an HTTP header")
+    return value
+
+
+@attrs.frozen(slots=True)
+class Origin:
+    """Where one API family is served: scheme, host and port, and the base path operations go under."""
+
+    scheme: str  # "http" or "https"
+    host: str  # without brackets for IPv6
+    port: int
+    netloc: str  # the Host header: host[:port], the port only when it is not the scheme's default
+    base_path: str  # "" or "/prefix" (no trailing slash)
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.netloc}{self.base_path}"
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class WireRequest:
+    """One HTTP request, ready to go: `target` is the request line's path and query, byte for byte."""
+
+    method: str
+    origin: Origin
+    target: str
+    headers: tuple[tuple[str, str], ...]
+    timeout: float  # seconds for the whole answer: connect, send, status line, headers and body
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin.scheme}://{self.origin.netloc}{self.target}"
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class Answer:
+    """A response whose status line and headers arrived. `headers` is looked up by lower-case name.
+
+    `body` is the body as received (any Content-Encoding not yet undone). `body_error` says why the body
+    could not be read whole (cut short, too large, too slow); the status still tells what happened.
+    """
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    body_error: str | None = None
+
+
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+@attrs.define(slots=True)
+class TransportFailure:
+    """No response arrived. `sent` is False only when the request provably never reached the server
+    (connection refused, connect or pool timeout, refused locally): otherwise its bytes may have."""
+
+    kind: str
+    message: str
+    sent: bool
+
+
+Reply = Answer | TransportFailure
+
+
+class BodyBuffer:
+    """A body's chunks, collected up to `max_bytes`: a driver stops reading (and drops the connection)
+    once `add` says the cap is passed."""
+
+    __slots__ = ("_chunks", "_max", "_size")
+
+    def __init__(self, max_bytes: int) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._max = max_bytes
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep `chunk`; False when the body is now past the cap (the chunk is not kept)."""
+        self._size += len(chunk)
+        if self._size > self._max:
+            return False
+        self._chunks.append(chunk)
+        return True
+
+    def data(self) -> bytes:
+        return b"".join(self._chunks)
+
+    def too_large(self) -> str:
+        return f"the body is larger than {self._max} bytes"

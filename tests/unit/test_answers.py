@@ -1,0 +1,132 @@
+"""Reading answers: Retry-After in every form, Content-Encoding within the cap, JSON exactly, and what a
+429 / 418 asking for too long a wait does (refused at once, never slept through)."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import zlib
+from decimal import Decimal
+
+import httpx
+import pytest
+from binance_margin import (
+    DEFAULT_MAX_WAIT,
+    BinanceClient,
+    BinanceRateLimitError,
+    BinanceWaitRefused,
+    HmacCredentials,
+)
+from binance_margin._responses import (
+    MAX_RETRY_AFTER_SECONDS,
+    BodyError,
+    decoded_body,
+    parse_json,
+    retry_after_seconds,
+)
+from binance_margin._wire import Answer
+
+NOW_MS = 1_767_225_600_000.0
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("30", 30.0),
+        (" 7 ", 7.0),
+        ("2.5", 2.5),
+        ("0", 0.0),
+        (str(int(MAX_RETRY_AFTER_SECONDS)), MAX_RETRY_AFTER_SECONDS),
+        (str(int(MAX_RETRY_AFTER_SECONDS) + 1), None),
+        ("inf", None),
+        ("Infinity", None),
+        ("nan", None),
+        ("1e999", None),
+        ("-5", None),
+        ("", None),
+        ("soon", None),
+        ("Wed, 21 Oct 2037 07:28:00", None),  # a date without its zone
+        (None, None),
+    ],
+)
+def test_retry_after_forms(value: str | None, seconds: float | None) -> None:
+    assert retry_after_seconds(value, NOW_MS) == seconds
+
+
+def test_retry_after_as_an_http_date() -> None:
+    later = email.utils.formatdate(NOW_MS / 1000 + 90, usegmt=True)
+    earlier = email.utils.formatdate(NOW_MS / 1000 - 90, usegmt=True)
+    assert retry_after_seconds(later, NOW_MS) == pytest.approx(90, abs=1)
+    assert retry_after_seconds(earlier, NOW_MS) == 0.0
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = NOW_MS + 1000
+        self.slept: list[float] = []
+
+    def wall_ms(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds * 1000
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+@pytest.mark.parametrize("retry_after", ["86400", "inf", "junk"])
+def test_a_long_or_junk_retry_after_is_never_slept_through(retry_after: str) -> None:
+    answers = iter(
+        [httpx.Response(429, json={"code": -1003, "msg": "Too much"}, headers={"Retry-After": retry_after})]
+    )
+    clock = FakeClock()
+    client = BinanceClient(
+        HmacCredentials("k", "s"),
+        transport=httpx.MockTransport(lambda request: next(answers)),
+        clock=clock,
+    )
+    with pytest.raises(BinanceRateLimitError) as limited:
+        client.coin_list()
+    expected = 86400.0 if retry_after == "86400" else None
+    assert limited.value.retry_after == expected
+    if expected is None:  # junk: the bucket is blocked for the rest of its window, which is waited out
+        assert client.coin_list is not None
+        return
+    with pytest.raises(BinanceWaitRefused) as refused:
+        client.coin_list()  # no request: the bucket is blocked for a day, more than max_wait
+    assert (
+        refused.value.retry_after == pytest.approx(86400, abs=2)
+        and refused.value.retry_after > DEFAULT_MAX_WAIT
+    )
+    assert clock.slept == []
+
+
+def _answer(body: bytes, encoding: str | None = None) -> Answer:
+    return Answer(200, {"content-encoding": encoding} if encoding else {}, body)
+
+
+def test_encodings_are_undone_in_any_order_and_junk_is_a_body_error() -> None:
+    data = b'[{"x": 1}]'
+    assert decoded_body(_answer(gzip.compress(data), "gzip"), 100) == data
+    assert decoded_body(_answer(gzip.compress(zlib.compress(data)), "deflate, gzip"), 100) == data
+    assert decoded_body(_answer(data, "identity"), 100) == data
+    for body, encoding, reason in (
+        (b"\x1f\x8bjunk", "gzip", "does not decode"),
+        (gzip.compress(data)[:-8], "gzip", "cut short"),
+        (data, "br", "unsupported"),
+        (gzip.compress(b"0" * 1000), "gzip", "more than 100 bytes"),
+    ):
+        with pytest.raises(BodyError, match=reason):
+            decoded_body(_answer(body, encoding), 100)
+
+
+def test_json_numbers_keep_their_exact_digits_and_hostile_json_is_an_error() -> None:
+    assert parse_json(b'{"q": 0.35520000000000000001, "n": 4.7100}') == {
+        "q": Decimal("0.35520000000000000001"),
+        "n": Decimal("4.7100"),
+    }
+    for hostile in (b"[" * 100_000 + b"]" * 100_000, b"\xff[]", b'{"a":', b"NaN"[:2]):
+        with pytest.raises((ValueError, RecursionError)):
+            parse_json(hostile)

@@ -1,0 +1,233 @@
+"""The default HTTP (httpcore sync, aiohttp async) and httpx transports on real sockets: signed bytes,
+keep-alive, encodings, proxies from the environment, other event loops, and the outcome of each failure."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import zlib
+from decimal import Decimal
+
+import httpx
+import pytest
+from binance_margin import BinanceClient, BinanceTransportError, HmacCredentials
+from binance_margin_api.models import LiabilityCoin
+
+from tests._loopback import hmac_verifier, loopback_server
+from tests._raw import RawServer, answer, answering, raw_server, read_request, refused_url
+from tests._secrets import WIRE_API_KEY, WIRE_SECRET
+
+
+def _client(base_url: str, *, timeout: float = 5.0, **options: object) -> BinanceClient:
+    return BinanceClient(
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+        base_url=base_url,
+        futures_base_url=base_url,
+        timeout=timeout,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_sync_calls_send_the_signed_bytes_and_keep_one_connection_alive() -> None:
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server, _client(server.base_url) as client:
+        client.coin_list()
+        client.exchange_small_liability(["BTC", "ETH"])
+        client.manual_liquidation("ISOLATED", "BTCUSDT")
+        client.change_margin_type("币安人生USDT", "CROSSED")
+    assert [seen.signature_valid for seen in server.seen] == [True] * 4
+    assert server.seen[1].raw_target.startswith(
+        "/sapi/v1/margin/exchange-small-liability?assetNames=BTC%2CETH&"
+    )
+    assert len(server.connections) == 1  # keep-alive: one TCP connection for all four calls
+
+
+async def test_async_calls_send_the_signed_bytes_and_keep_one_connection_alive() -> None:
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        async with _client(server.base_url) as client:
+            await client.acoin_list()
+            await client.aexchange_small_liability(["DOGE"])
+            await client.amanual_liquidation("MARGIN")
+            await client.achange_margin_type("ETHUSDT", "ISOLATED")
+    assert [seen.signature_valid for seen in server.seen] == [True] * 4
+    assert len(server.connections) == 1
+
+
+def test_requests_carry_exactly_the_engines_headers() -> None:
+    with raw_server(answering(answer(200, b"[]"))) as server, _client(server.url) as client:
+        client.coin_list()
+    head = server.requests[0].split(b"\r\n\r\n")[0].decode()
+    names = sorted(line.split(":")[0].lower() for line in head.split("\r\n")[1:])
+    assert names == ["accept", "accept-encoding", "host", "user-agent", "x-mbx-apikey"]
+    assert f"host: {server.url.removeprefix('http://')}" in head.lower()
+
+
+def _silent(connection: socket.socket, server: RawServer) -> None:
+    read_request(connection, server)
+    server.stop.wait(10)  # hold the connection open, answer nothing, until the test is over
+
+
+def _close_after_reading(connection: socket.socket, server: RawServer) -> None:
+    read_request(connection, server)
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "unknown"),
+    [(None, False), (_silent, True), (_close_after_reading, True)],
+    ids=["refused", "silent-server", "closed-after-reading"],
+)
+def test_sync_failures_say_whether_the_post_may_have_executed(behaviour: object, unknown: bool) -> None:
+    def attempt(url: str) -> BinanceTransportError:
+        with _client(url, timeout=0.5) as client, pytest.raises(BinanceTransportError) as raised:
+            client.exchange_small_liability(["BTC"])
+        return raised.value
+
+    if behaviour is None:
+        error = attempt(refused_url())
+    else:
+        with raw_server(behaviour) as server:  # type: ignore[arg-type]
+            error = attempt(server.url)
+        assert len(server.requests) == 1  # it did reach the server
+    assert error.outcome_unknown is unknown
+    assert ("outcome unknown" in str(error)) is unknown
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "unknown"),
+    [(None, False), (_silent, True), (_close_after_reading, True)],
+    ids=["refused", "silent-server", "closed-after-reading"],
+)
+async def test_async_failures_say_whether_the_post_may_have_executed(
+    behaviour: object, unknown: bool
+) -> None:
+    async def attempt(url: str) -> BinanceTransportError:
+        async with _client(url, timeout=0.5) as client:
+            with pytest.raises(BinanceTransportError) as raised:
+                await client.amanual_liquidation("MARGIN")
+        return raised.value
+
+    if behaviour is None:
+        error = await attempt(refused_url())
+    else:
+        with raw_server(behaviour) as server:  # type: ignore[arg-type]
+            error = await attempt(server.url)
+    assert error.outcome_unknown is unknown
+
+
+_COINS = b'[{"asset":"BTC","interest":"0","principal":"0.1","liabilityAsset":"USDT","liabilityQty":1.50}]'
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data)[2:-4]),  # raw deflate, as many servers send it
+        ("gzip, identity", gzip.compress),
+    ],
+    ids=["gzip", "deflate-zlib", "deflate-raw", "gzip-then-identity"],
+)
+def test_encoded_answers_are_decoded_whichever_way_in(coding: str, encode: object) -> None:
+    body = encode(_COINS)  # type: ignore[operator]
+    raw = answer(200, body, b"Content-Encoding: " + coding.encode())
+    with raw_server(answering(raw)) as server:
+        with _client(server.url) as client:
+            coins = client.coin_list()
+        assert [(coin.asset, coin.liability_qty) for coin in coins] == [("BTC", Decimal("1.50"))]
+
+        async def call() -> list[LiabilityCoin]:
+            async with _client(server.url) as client:
+                return await client.acoin_list()
+
+        assert [coin.liability_qty for coin in asyncio.run(call())] == [Decimal("1.50")]
+        transported = _client(server.url, transport=httpx.HTTPTransport())
+        with transported:
+            assert [coin.asset for coin in transported.coin_list()] == ["BTC"]
+
+
+def test_an_async_client_survives_a_new_event_loop() -> None:
+    # Each asyncio.run is a new loop: the client opens a new session for it.
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        client = _client(server.base_url)
+        asyncio.run(client.acoin_list())
+        asyncio.run(client.acoin_list())
+        asyncio.run(client.aclose())
+    assert [seen.signature_valid for seen in server.seen] == [True, True]
+    assert len(server.connections) == 2
+
+
+def test_trio_calls_go_through_httpx_own_async_transport() -> None:
+    trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
+
+    async def calls() -> None:
+        async with _client(server.base_url) as client:
+            await client.acoin_list()
+            await client.achange_margin_type("ETHUSDT", "ISOLATED")
+
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        trio.run(calls)
+    assert [seen.signature_valid for seen in server.seen] == [True, True]
+
+
+def test_given_httpx_transports_carry_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    class Counting(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.url.path)
+            return super().handle_request(request)
+
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        with _client(server.base_url, transport=Counting()) as client:
+            client.coin_list()
+            client.change_margin_type("BTCUSDT", "CROSSED")
+
+        async def call() -> None:
+            async with _client(server.base_url, async_transport=httpx.AsyncHTTPTransport()) as client:
+                await client.amanual_liquidation("MARGIN")
+
+        asyncio.run(call())
+    assert seen == ["/sapi/v1/margin/exchange-small-liability", "/fapi/v1/marginType"]
+    assert [s.signature_valid for s in server.seen] == [True, True, True]
+
+
+def test_proxies_from_the_environment_are_honoured_and_calls_still_signed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A proxy is configured, but not for loopback: both drivers connect directly, as NO_PROXY says.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        with _client(server.base_url) as client:
+            client.coin_list()
+            client.change_margin_type("BTCUSDT", "CROSSED")
+
+        async def call() -> None:
+            async with _client(server.base_url) as client:
+                await client.acoin_list()
+
+        asyncio.run(call())
+    assert [seen.signature_valid for seen in server.seen] == [True, True, True]
+
+
+def test_a_proxy_that_is_not_excluded_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The "proxy" answers every request itself: a request that reached it went through the proxy.
+    with (
+        raw_server(answering(answer(200, b"[]"))) as proxy,
+        loopback_server(hmac_verifier(WIRE_SECRET)) as server,
+    ):
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with _client(server.base_url) as client:
+            assert client.coin_list() == []
+
+        async def call() -> None:
+            async with _client(server.base_url) as client:
+                assert await client.acoin_list() == []
+
+        asyncio.run(call())
+    assert server.seen == []
+    targets = [request.split(b" ")[1] for request in proxy.requests]
+    assert len(targets) == 2 and all(target.startswith(server.base_url.encode()) for target in targets)

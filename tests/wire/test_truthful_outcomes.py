@@ -1,0 +1,263 @@
+"""What a caller is told is what happened, on real sockets: a connection the server closed is not reused
+(no false "unknown"), nothing a header value smuggles reaches the wire, `timeout` bounds the whole answer,
+and a hostile body cannot take the process's memory."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import pytest
+from binance_margin import (
+    BinanceClient,
+    BinanceConfigError,
+    BinanceMarginError,
+    BinanceResponseError,
+    BinanceTransportError,
+    CallRecord,
+    HmacCredentials,
+    private_key_credentials,
+)
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from tests._raw import RawServer, answer, answering, raw_server, read_request
+from tests._secrets import WIRE_API_KEY, WIRE_SECRET
+
+ACK = answer(200, b'{"code":200,"msg":"success"}')
+ROUNDS = 20
+
+
+def _client(url: str, records: list[CallRecord] | None = None, **options: object) -> BinanceClient:
+    return BinanceClient(
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+        base_url=url,
+        futures_base_url=url,
+        on_call=records.append if records is not None else None,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+# -- stale connections ---------------------------------------------------------------------------------
+
+
+class _ClosesWhenIdle:
+    """Answers one request per connection, keeps it open (keep-alive, no `Connection: close`), and closes
+    it when the test says so: the idle keep-alive connection a server drops, as Binance's do."""
+
+    def __init__(self) -> None:
+        self.close_now = threading.Event()
+        self.closed = threading.Event()
+
+    def __call__(self, connection: socket.socket, server: RawServer) -> None:
+        if read_request(connection, server) is None:
+            return
+        connection.sendall(ACK)
+        self.close_now.wait(30)
+        connection.close()
+        self.closed.set()
+
+    def drop_idle_connection(self) -> None:
+        self.closed.clear()
+        self.close_now.set()
+        assert self.closed.wait(30)
+        self.close_now.clear()
+        time.sleep(0.2)  # for the close to reach the client's socket (loopback: well within this)
+
+
+def _judge(records: list[CallRecord], server: RawServer) -> None:
+    unknown = [r for r in records if r.outcome != "ok"]
+    assert unknown == [], f"{len(unknown)} false outcomes after the server closed idle connections"
+    assert len(server.requests) == ROUNDS and server.connections == ROUNDS  # each call: a fresh connection
+
+
+def test_sync_calls_never_reuse_a_connection_the_server_closed() -> None:
+    behaviour = _ClosesWhenIdle()
+    records: list[CallRecord] = []
+    with raw_server(behaviour) as server, _client(server.url, records) as client:
+        for _ in range(ROUNDS):
+            client.change_margin_type("BTCUSDT", "CROSSED")  # a POST: never resent, so never hidden
+            behaviour.drop_idle_connection()
+    _judge(records, server)
+
+
+async def test_async_calls_never_reuse_a_connection_the_server_closed() -> None:
+    behaviour = _ClosesWhenIdle()
+    records: list[CallRecord] = []
+    with raw_server(behaviour) as server:
+        async with _client(server.url, records) as client:
+            for _ in range(ROUNDS):
+                await client.achange_margin_type("BTCUSDT", "CROSSED")
+                await asyncio.to_thread(behaviour.drop_idle_connection)  # the loop runs meanwhile
+    _judge(records, server)
+
+
+# -- header injection ----------------------------------------------------------------------------------
+
+SMUGGLED = [
+    WIRE_API_KEY + "\r\nX-Forwarded-For: 203.0.113.7",
+    WIRE_API_KEY + "\nX-Forwarded-For: 203.0.113.7",
+    WIRE_API_KEY + "\r\n\r\nGET /sapi/v1/margin/exchange-small-liability HTTP/1.1\r\nHost: x\r\n\r\n",
+    WIRE_API_KEY + "\x00",
+]
+
+
+def _pem() -> bytes:
+    key = ed25519.Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+class _Forged:
+    """Credentials of the caller's own making (the Credentials protocol), with a forged key."""
+
+    def __init__(self, api_key: str) -> None:
+        self.api_key = api_key
+
+    def sign(self, payload: bytes) -> str:
+        return "0" * 64
+
+
+@pytest.mark.parametrize("api_key", SMUGGLED, ids=["crlf-header", "lf-header", "second-request", "nul"])
+def test_a_header_value_cannot_smuggle_anything_onto_the_wire(
+    api_key: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from binance_margin._cli import main
+
+    with raw_server(answering(ACK)) as server:
+        for make in (
+            lambda: HmacCredentials(api_key, WIRE_SECRET),
+            lambda: private_key_credentials(api_key, _pem()),
+            lambda: BinanceClient(_Forged(api_key), base_url=server.url, futures_base_url=server.url),
+        ):
+            with pytest.raises(BinanceConfigError, match="CR, LF or NUL"):
+                make()
+        environ = {"BINANCE_API_KEY": api_key, "BINANCE_API_SECRET": WIRE_SECRET}
+        with pytest.raises(BinanceConfigError):
+            BinanceClient.from_env(environ, base_url=server.url, futures_base_url=server.url)
+        if "\x00" not in api_key:  # a process environment cannot hold a NUL at all
+            monkeypatch.setenv("BINANCE_API_KEY", api_key)
+            monkeypatch.setenv("BINANCE_API_SECRET", WIRE_SECRET)
+            assert main(["--base-url", server.url, "--futures-base-url", server.url, "coin-list"]) == 2
+            assert "CR, LF or NUL" in capsys.readouterr().err
+    assert server.requests == [] and server.connections == 0  # nothing at all reached the wire
+
+
+def test_what_goes_out_is_one_request_with_the_key_as_given() -> None:
+    # The control: a clean key arrives as exactly one request, with its one header.
+    with raw_server(answering(ACK)) as server, _client(server.url) as client:
+        client.change_margin_type("BTCUSDT", "CROSSED")
+    (request,) = server.requests
+    assert request.count(b"HTTP/1.1\r\n") == 1 and request.count(b"X-MBX-APIKEY:") == 1
+    assert b"X-Forwarded-For" not in request
+
+
+# -- deadlines -----------------------------------------------------------------------------------------
+
+
+def _drip(prefix: bytes) -> Callable[[socket.socket, RawServer], None]:
+    """Write `prefix`, then one byte every 0.1 s for as long as the client listens (a slowloris answer)."""
+
+    def behave(connection: socket.socket, server: RawServer) -> None:
+        read_request(connection, server)
+        connection.sendall(prefix)
+        while not server.stop.wait(0.1):
+            connection.sendall(b"a")
+
+    return behave
+
+
+DRIPS = {
+    "status-line": b"HTTP/1.1 2",
+    "headers": b"HTTP/1.1 200 OK\r\nX-Slow: ",
+    "body": b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n[",
+    "chunked-body": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffff\r\n[",
+}
+
+
+def _ends(call: Callable[[], object], within: float) -> BaseException | None:
+    """Run `call` in a thread; the exception it ended with. Fails if it has not ended `within` seconds."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(within)
+    assert outcome, f"the call was still running after {within} s: timeout is not a deadline"
+    return outcome[0]
+
+
+@pytest.mark.parametrize("where", sorted(DRIPS))
+def test_timeout_is_a_deadline_for_the_whole_answer(where: str) -> None:
+    # Each drip byte arrives well within `timeout`: only a deadline for the whole answer can end the call.
+    with raw_server(_drip(DRIPS[where])) as server:
+        with _client(server.url, timeout=1.0) as client:
+            error = _ends(lambda: client.change_margin_type("BTCUSDT", "CROSSED"), within=30)
+
+        async def call() -> None:
+            async with _client(server.url, timeout=1.0) as client:
+                await client.achange_margin_type("BTCUSDT", "CROSSED")
+
+        async_error = _ends(lambda: asyncio.run(call()), within=30)
+    for raised in (error, async_error):
+        assert isinstance(raised, BinanceTransportError | BinanceResponseError), raised
+        assert raised.outcome_unknown  # it was sent: the POST may have executed
+
+
+# -- memory ----------------------------------------------------------------------------------------------
+
+BOMB = gzip.compress(b"\x00" * (512 * 1024 * 1024), compresslevel=9)  # ~0.5 MB that inflates to 512 MB
+
+
+@pytest.mark.parametrize("encoding", [b"gzip", b"gzip, gzip"])
+def test_a_decompression_bomb_is_refused_within_the_cap(encoding: bytes) -> None:
+    body = BOMB if encoding == b"gzip" else gzip.compress(BOMB)
+    raw = answer(200, body, b"Content-Encoding: " + encoding)
+    cap = 1024 * 1024
+    with raw_server(answering(raw)) as server, _client(server.url, max_response_bytes=cap) as client:
+        tracemalloc.start()
+        try:
+            with pytest.raises(BinanceResponseError, match="more than"):
+                client.coin_list()
+
+            async def call() -> None:
+                async with _client(server.url, max_response_bytes=cap) as aclient:
+                    await aclient.acoin_list()
+
+            with pytest.raises(BinanceResponseError, match="more than"):
+                asyncio.run(call())
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 12 * cap, f"peak {peak / 1e6:.1f} MB for a {cap / 1e6:.1f} MB cap"
+
+
+def test_an_endless_body_is_cut_at_the_cap() -> None:
+    def endless(connection: socket.socket, server: RawServer) -> None:
+        read_request(connection, server)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n%s\r\n" % (65536, b"[" * 65536)
+        while not server.stop.is_set():
+            connection.sendall(chunk)
+
+    with raw_server(endless) as server, _client(server.url, max_response_bytes=256 * 1024) as client:
+        error = _ends(client.coin_list, within=30)
+    assert isinstance(error, BinanceResponseError) and "larger than" in str(error)
+
+
+def test_every_failure_here_is_ours() -> None:
+    # The tests above catch the library's own errors; their common base is the one callers catch.
+    for kind in (BinanceTransportError, BinanceResponseError, BinanceConfigError):
+        assert issubclass(kind, BinanceMarginError)
