@@ -15,8 +15,8 @@ from generator.docs_check import EXIT_DRIFT, EXIT_OK, EXIT_UNREADABLE, main
 from .conftest import CHANGE_MARGIN_TYPE, COIN_LIST, Docs
 
 
-def test_exit_0_and_a_table_when_the_spec_matches(seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(seeds)]) == EXIT_OK
+def test_exit_0_and_a_table_when_the_spec_matches(snapshot: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(snapshot)]) == EXIT_OK
     out = capsys.readouterr().out
     assert out.startswith("## Binance docs check: no drift")
     assert "| INFO | change-log |" in out
@@ -67,9 +67,9 @@ def test_exit_2_on_a_missing_directory(tmp_path: Path, capsys: pytest.CaptureFix
     assert "not a directory" in capsys.readouterr().err
 
 
-def test_the_module_entry_point(seeds: Path) -> None:
+def test_the_module_entry_point(snapshot: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "docs-check", str(seeds), "--json"],
+        [sys.executable, "-m", "generator", "docs-check", str(snapshot), "--json"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
