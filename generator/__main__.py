@@ -1,4 +1,5 @@
-"""`python -m generator [--check]` and `python -m generator docs-check DOCS_DIR`."""
+"""`python -m generator [--check]`, and the docs loop: `fetch-docs OUT_DIR`, `docs-check DOCS_DIR`,
+`docs-sync DOCS_DIR [--write]`."""
 
 from __future__ import annotations
 
@@ -16,10 +17,14 @@ def main(argv: list[str] | None = None) -> int:
         from .docs_check import main as docs_check_main
 
         return docs_check_main(args[1:])
+    if args[:1] == ["docs-sync"]:
+        from .docs_sync import main as docs_sync_main
+
+        return docs_sync_main(args[1:])
     parser = argparse.ArgumentParser(
         prog="python -m generator",
         description="Regenerate generated_client/ from spec/openapi.yaml (or check it is fresh). "
-        "See also: python -m generator docs-check DOCS_DIR.",
+        "See also: python -m generator fetch-docs OUT_DIR | docs-check DOCS_DIR | docs-sync DOCS_DIR.",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed output is stale")
     parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI spec to read")

@@ -11,10 +11,21 @@ from pathlib import Path
 
 from .._paths import SPEC_PATH
 from ._check import check
-from ._model import Finding, Report, UnreadableInput
+from ._model import Edit, Finding, Report, UnreadableInput
 from ._report import render_error, render_json, render_markdown
 
-__all__ = ["EXIT_DRIFT", "EXIT_OK", "EXIT_UNREADABLE", "Finding", "Report", "check", "main"]
+__all__ = [
+    "EXIT_DRIFT",
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "Edit",
+    "Finding",
+    "Report",
+    "UnreadableInput",
+    "check",
+    "main",
+    "render_markdown",
+]
 
 EXIT_OK, EXIT_DRIFT, EXIT_UNREADABLE = 0, 1, 2
 

@@ -27,6 +27,7 @@ def check(docs_dir: Path, spec_file: Path) -> Report:
     saw_change_log = False
     for file in files:
         split = split_page(file)
+        report.newest_updated_at = max(report.newest_updated_at, split.front.updated_at)
         if is_change_log(split):
             saw_change_log = True
             report.findings += change_log_findings(split, spec)

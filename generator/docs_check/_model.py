@@ -140,6 +140,7 @@ class Report:
     spec_file: str
     docs_dir: str
     findings: list[Finding] = field(default_factory=list)
+    newest_updated_at: str = ""  # the newest `updated_at` of the pages read (the change log included)
 
     @property
     def drift(self) -> bool:
