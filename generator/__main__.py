@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
         from .docs_sync import main as docs_sync_main
 
         return docs_sync_main(args[1:])
+    if args[:1] == ["fetch-docs"]:
+        from .docs_fetch import main as fetch_docs_main
+
+        return fetch_docs_main(args[1:])
     parser = argparse.ArgumentParser(
         prog="python -m generator",
         description="Regenerate generated_client/ from spec/openapi.yaml (or check it is fresh). "
