@@ -42,11 +42,11 @@ def test_an_unchanged_copy_reports_nothing_about_its_operation_pages(docs: Docs)
 
 # (page, pattern, replacement, the kind reported at the English edit): edited in both halves alike.
 FACTS = {
-    "weight value": (SMALL_LIABILITY_EXCHANGE, r"\*\*3000\(UID\)\*\*", "**2000(UID)**", "weight-value"),
+    "weight value": (SMALL_LIABILITY_EXCHANGE, r"\*\*\d+\(UID\)\*\*", "**7777(UID)**", "weight-value"),
     "weight kind, after the value": (
         SMALL_LIABILITY_EXCHANGE,
-        r"\*\*3000\(UID\)\*\*",
-        "**3000(IP)**",
+        r"\*\*(\d+)\(UID\)\*\*",
+        r"**\1(IP)**",
         "weight-kind",
     ),
     "weight kind, in the heading": (
@@ -55,7 +55,12 @@ FACTS = {
         r"\1(UID)",
         "weight-kind",
     ),
-    "weight kind, stated on a futures page": (CHANGE_MARGIN_TYPE, r"^\*\*1\*\*", "**1(UID)**", "weight-kind"),
+    "weight kind, stated on a futures page": (
+        CHANGE_MARGIN_TYPE,
+        r"^\*\*(\d+)\*\*",
+        r"**\1(UID)**",
+        "weight-kind",
+    ),
     "parameter added": (
         MANUAL_LIQUIDATION,
         r"^symbol\| STRING\| NO\|",
@@ -105,20 +110,20 @@ FACTS = {
     ),
     "maximum number of coins": (
         SMALL_LIABILITY_EXCHANGE,
-        r"(The maximum number of coin is |币种数量最大)10",
-        r"\g<1>20",
+        r"(The maximum number of coin is |币种数量最大)\d+",
+        r"\g<1>97",
         "rule-value",
     ),
     "interval of the once-per rule": (
         SMALL_LIABILITY_EXCHANGE,
-        r"(within |限流)6( hours|小时)",
-        r"\g<1>12\2",
+        r"(within |限流)\d+( hours|小时)",
+        r"\g<1>97\2",
         "rule-value",
     ),
     "liability value limit": (
         SMALL_LIABILITY_EXCHANGE,
-        r"(less than |小于)10( ?USDT)",
-        r"\g<1>5\2",
+        r"(less than |小于)\d+( ?USDT)",
+        r"\g<1>97\2",
         "rule-value",
     ),
     "doc page moved": (
@@ -153,14 +158,14 @@ def test_a_field_gone_from_the_response_example_is_reported_at_the_example(docs:
 
 # (page, pattern, replacement) applied to the Chinese half only: `languages-disagree` at the edit.
 CHINESE_ONLY = {
-    "weight": (SMALL_LIABILITY_EXCHANGE, r"\*\*3000\(UID\)\*\*", "**300(UID)**"),
+    "weight": (SMALL_LIABILITY_EXCHANGE, r"\*\*\d+\(UID\)\*\*", "**7777(UID)**"),
     "mandatory": (MANUAL_LIQUIDATION, r"^symbol\| STRING\| NO\|", "symbol| STRING| YES|"),
     "enum value added": (CHANGE_MARGIN_TYPE, r"CROSSED\(全仓\)", "CROSSED(全仓), PORTFOLIO(组合)"),
     "enum reduced to one value": (CHANGE_MARGIN_TYPE, r", CROSSED\(全仓\)", ""),
     "method": (CHANGE_MARGIN_TYPE, r"^POST `/fapi/v1/marginType`", "PUT `/fapi/v1/marginType`"),
     "security type dropped": (CHANGE_MARGIN_TYPE, r"\s*\(TRADE\)$", ""),
-    "maximum number of coins (币种数量最大10个 → 20个)": (SMALL_LIABILITY_EXCHANGE, r"最大10个", "最大20个"),
-    "interval (6小时 → 12小时)": (SMALL_LIABILITY_EXCHANGE, r"限流6小时", "限流12小时"),
+    "maximum number of coins (币种数量最大10个 → 20个)": (SMALL_LIABILITY_EXCHANGE, r"最大\d+个", "最大97个"),
+    "interval (6小时 → 12小时)": (SMALL_LIABILITY_EXCHANGE, r"限流\d+小时", "限流97小时"),
     "new field in the response example": (
         MANUAL_LIQUIDATION,
         r'"liabilityQty": 0.3552',
@@ -186,7 +191,7 @@ def test_a_parameter_only_the_chinese_half_lists_is_reported_at_its_row(docs: Do
 
 
 def test_a_rule_number_changed_in_the_english_half_only_disagrees_with_the_chinese(docs: Docs) -> None:
-    (line,) = docs.edit(SMALL_LIABILITY_EXCHANGE, r"coin is 10$", "coin is 20", half="en")
+    (line,) = docs.edit(SMALL_LIABILITY_EXCHANGE, r"coin is \d+$", "coin is 97", half="en")
     report = docs.check()
     assert drift_at(report) == {("languages-disagree", SMALL_LIABILITY_EXCHANGE, line)}
     # Which half is right is not for the check to guess: nothing is proposed.
@@ -214,8 +219,8 @@ WORDING = {
         "kind": ("parameter-description", 0),
     },
     "description given to recvWindow": {
-        "en": (COIN_LIST, r"^recvWindow\| LONG\| NO\|   $", "recvWindow| LONG| NO| at most 60000  "),
-        "zh": (COIN_LIST, r"^recvWindow\| LONG\| NO\|   $", "recvWindow| LONG| NO| 不能大于60000  "),
+        "en": (COIN_LIST, r"^recvWindow\| LONG\| NO\|   $", "recvWindow| LONG| NO| at most one minute  "),
+        "zh": (COIN_LIST, r"^recvWindow\| LONG\| NO\|   $", "recvWindow| LONG| NO| 不能大于一分钟  "),
         "kind": ("parameter-description", 0),
     },
     "new note": {
@@ -270,7 +275,7 @@ def test_a_reworded_note_is_a_new_note_and_a_missing_one(
     [
         (
             SMALL_LIABILITY_EXCHANGE,
-            r"^  \* (?:Only convert once within 6 hours|兑换请求限流6小时一次)\n",
+            r"^  \* (?:Only convert once within \d+ hours|兑换请求限流\d+小时一次)\n",
             "rule-removed",
         ),
         (
@@ -318,7 +323,7 @@ COSMETIC = {
     "full-width parentheses in the titles": (CHANGE_MARGIN_TYPE, r"\((TRADE)\)$", r"（\1）"),
     "full-width comma made ASCII": (SMALL_LIABILITY_EXCHANGE, r"(exchange|列表)，", r"\1, "),
     "ASCII comma made full-width": (MANUAL_LIQUIDATION, r"`ISOLATED`, `symbol`", "`ISOLATED`， `symbol`"),
-    "bold in a note": (SMALL_LIABILITY_EXCHANGE, r"10 USDT|10USDT", r"**\g<0>**"),
+    "bold in a note": (SMALL_LIABILITY_EXCHANGE, r"\d+ ?USDT", r"**\g<0>**"),
     "code marks in a description": (
         CHANGE_MARGIN_TYPE,
         r"ISOLATED(\(逐仓\))?, CROSSED",

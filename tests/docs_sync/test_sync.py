@@ -33,6 +33,13 @@ from ..docs_check.conftest import (
 SLE = ("paths", "/sapi/v1/margin/exchange-small-liability", "post")
 COINS = ("paths", "/sapi/v1/margin/exchange-small-liability", "get")
 MML = ("paths", "/sapi/v1/margin/manual-liquidation", "post")
+# The weights as the committed spec says them (the planted values are what changes).
+ORIGINAL_WEIGHTS = {
+    op["operationId"]: op["x-binance-weight"]
+    for item in yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))["paths"].values()
+    for op in item.values()
+    if isinstance(op, dict) and "operationId" in op
+}
 CMT = ("paths", "/fapi/v1/marginType", "post")
 
 
@@ -91,13 +98,15 @@ Edits = list[tuple[str, str, str]]
 Follows = Callable[[Any], bool] | tuple[str, str]
 KINDS: dict[str, tuple[Edits, Callable[[Workspace], bool], Follows]] = {
     "weight value": (
-        [(SMALL_LIABILITY_EXCHANGE, r"\*\*3000\(UID\)\*\*", "**2000(UID)**")],
-        lambda w: w.at(*SLE, "x-binance-weight") == {"value": 2000, "kind": "UID", "rate_limit": "sapi-uid"},
-        lambda m: m.OPERATIONS["smallLiabilityExchange"].weight == 2000,
+        [(SMALL_LIABILITY_EXCHANGE, r"\*\*\d+\(UID\)\*\*", "**7777(UID)**")],
+        lambda w: w.at(*SLE, "x-binance-weight")
+        == {**ORIGINAL_WEIGHTS["smallLiabilityExchange"], "value": 7777},
+        lambda m: m.OPERATIONS["smallLiabilityExchange"].weight == 7777,
     ),
     "weight kind, with its rate-limit bucket": (
         [(COIN_LIST, r"^(## (?:Request Weight|请求权重))\(IP\)", r"\1(UID)")],
-        lambda w: w.at(*COINS, "x-binance-weight") == {"value": 100, "kind": "UID", "rate_limit": "sapi-uid"},
+        lambda w: w.at(*COINS, "x-binance-weight")
+        == {**ORIGINAL_WEIGHTS["getSmallLiabilityExchangeCoinList"], "kind": "UID", "rate_limit": "sapi-uid"},
         lambda m: (
             m.OPERATIONS["getSmallLiabilityExchangeCoinList"].weight_kind,
             m.OPERATIONS["getSmallLiabilityExchangeCoinList"].rate_limit,
@@ -143,23 +152,23 @@ KINDS: dict[str, tuple[Edits, Callable[[Workspace], bool], Follows]] = {
         ("models/futures_margin_type.py", 'PORTFOLIO = "PORTFOLIO"'),
     ),
     "maximum number of coins (the rule and maxItems)": (
-        [(SMALL_LIABILITY_EXCHANGE, r"(The maximum number of coin is |币种数量最大)10", r"\g<1>20")],
-        lambda w: w.at(*SLE, "x-binance-rules", "2", "maximum") == 20
-        and w.at(*SLE, "parameters", "0", "schema", "maxItems") == 20
-        and w.at(*SLE, "x-binance-rules", "2", "doc_zh") == "币种数量最大20个",
-        lambda m: m.OPERATIONS["smallLiabilityExchange"].parameter("assetNames").max_items == 20
-        and m.OPERATIONS["smallLiabilityExchange"].rules[2].maximum == 20,
+        [(SMALL_LIABILITY_EXCHANGE, r"(The maximum number of coin is |币种数量最大)\d+", r"\g<1>97")],
+        lambda w: w.at(*SLE, "x-binance-rules", "2", "maximum") == 97
+        and w.at(*SLE, "parameters", "0", "schema", "maxItems") == 97
+        and w.at(*SLE, "x-binance-rules", "2", "doc_zh") == "币种数量最大97个",
+        lambda m: m.OPERATIONS["smallLiabilityExchange"].parameter("assetNames").max_items == 97
+        and m.OPERATIONS["smallLiabilityExchange"].rules[2].maximum == 97,
     ),
     "interval of the once-per rule": (
-        [(SMALL_LIABILITY_EXCHANGE, r"(within |限流)6( hours|小时)", r"\g<1>12\2")],
-        lambda w: w.at(*SLE, "x-binance-rules", "0", "interval_seconds") == 12 * 3600,
+        [(SMALL_LIABILITY_EXCHANGE, r"(within |限流)\d+( hours|小时)", r"\g<1>97\2")],
+        lambda w: w.at(*SLE, "x-binance-rules", "0", "interval_seconds") == 97 * 3600,
         lambda m: m.OPERATIONS["smallLiabilityExchange"].rules[0]
-        == m.OncePerInterval("Only convert once within 12 hours", 43200, "account"),
+        == m.OncePerInterval("Only convert once within 97 hours", 97 * 3600, "account"),
     ),
     "liability value limit": (
-        [(SMALL_LIABILITY_EXCHANGE, r"(less than |小于)10( ?USDT)", r"\g<1>5\2")],
-        lambda w: w.at(*SLE, "x-binance-rules", "1", "below") == 5,
-        lambda m: m.OPERATIONS["smallLiabilityExchange"].rules[1].below == 5,
+        [(SMALL_LIABILITY_EXCHANGE, r"(less than |小于)\d+( ?USDT)", r"\g<1>97\2")],
+        lambda w: w.at(*SLE, "x-binance-rules", "1", "below") == 97,
+        lambda m: m.OPERATIONS["smallLiabilityExchange"].rules[1].below == 97,
     ),
     "response field added": (
         [(MANUAL_LIQUIDATION, r'("liabilityQty": 0.3552)', '\\1,  \n      "autoRepay": true')],
@@ -218,14 +227,16 @@ def test_each_mechanical_kind_is_written_regenerates_fresh_and_leaves_no_drift(
 def test_the_patch_changes_the_edited_line_only(
     workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    workspace.docs.edit(SMALL_LIABILITY_EXCHANGE, r"\*\*3000\(UID\)\*\*", "**2000(UID)**")
+    workspace.docs.edit(SMALL_LIABILITY_EXCHANGE, r"\*\*\d+\(UID\)\*\*", "**7777(UID)**")
     before = workspace.spec.read_text(encoding="utf-8")
     assert workspace.sync("--write") == 0
     diff = capsys.readouterr().out
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    weight = ORIGINAL_WEIGHTS["smallLiabilityExchange"]
+    flow = "{{value: {}, kind: {kind}, rate_limit: {rate_limit}}}"
     assert changed == [
-        "-      x-binance-weight: {value: 3000, kind: UID, rate_limit: sapi-uid}",
-        "+      x-binance-weight: {value: 2000, kind: UID, rate_limit: sapi-uid}",
+        f"-      x-binance-weight: {flow.format(weight['value'], **weight)}",
+        f"+      x-binance-weight: {flow.format(7777, **weight)}",
     ]
     after = workspace.spec.read_text(encoding="utf-8")
     # Comments, quoting and flow mappings elsewhere are the file's own: one line differs.
@@ -246,10 +257,10 @@ def test_unchanged_pages_leave_the_spec_byte_identical(
 def test_without_write_the_patch_is_only_printed(
     workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    workspace.docs.edit(CHANGE_MARGIN_TYPE, r"^\*\*1\*\*", "**5**")
+    workspace.docs.edit(CHANGE_MARGIN_TYPE, r"^\*\*\d+\*\*", "**7777**")
     before = workspace.spec.read_bytes()
     assert workspace.sync() == 0
-    assert "+      x-binance-weight: {value: 5, kind: IP, rate_limit: fapi-ip}" in capsys.readouterr().out
+    assert "+      x-binance-weight: {value: 7777, " in capsys.readouterr().out
     assert workspace.spec.read_bytes() == before
 
 
@@ -263,7 +274,7 @@ def test_without_write_the_patch_is_only_printed(
             "",
             "note-added",
         ),
-        (SMALL_LIABILITY_EXCHANGE, r"\*\*3000\(UID\)\*\*", "**300(UID)**", "zh", "languages-disagree"),
+        (SMALL_LIABILITY_EXCHANGE, r"\*\*\d+\(UID\)\*\*", "**7777(UID)**", "zh", "languages-disagree"),
         (CHANGE_MARGIN_TYPE, r"^POST `/fapi/v1/marginType`", "POST `/fapi/v2/marginType`", "", "endpoint"),
     ],
     ids=["new note", "halves disagree", "endpoint moved"],
