@@ -16,8 +16,8 @@ from typing import Any
 from ._paths import REPO_ROOT
 from ._spec import HTTP_METHODS
 
-# A marked value holds no backtick: markers quoted in code spans (`<!-- spec: NAME -->`) are text.
-_MARKED = re.compile(r"<!-- spec: (?P<name>[\w:.-]+) -->(?P<value>[^`]*?)<!-- /spec -->", re.DOTALL)
+# A marker quoted in a code span (`<!-- spec: NAME -->`, right after a backtick) is text, not a fact.
+_MARKED = re.compile(r"(?<!`)<!-- spec: (?P<name>[\w:.-]+) -->(?P<value>.*?)<!-- /spec -->", re.DOTALL)
 
 
 def documents(root: Path = REPO_ROOT) -> list[Path]:
