@@ -1,4 +1,5 @@
-"""Comparing an operation page with the spec, and a page's English half with its Chinese half.
+"""Comparing an operation page with the spec: its front matter, endpoint, security type, weight and
+parameters here; its texts (_texts), its response example (_examples), its halves (_halves).
 
 The English half's facts (endpoint, security type, weight, parameters, rule numbers, response fields)
 are compared with the spec; the Chinese half's facts with the English half's. Every text of both halves
@@ -9,18 +10,17 @@ but only when the Chinese half says the same: when the halves disagree, a human 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from ._model import DocHalf, DocParam, Edit, Finding, Language, Located, OperationPage, Severity
-from ._page import listed_values, without_values
-from ._response import example_problem, field_differences, field_line, json_type, parse_example
-from ._spec_view import Pointer, SpecNote, SpecOperation, SpecParam, SpecRule, SpecView
-from ._wording import normal, numbers, template
+from ._examples import compare_example
+from ._findings import Findings, listing, weight_text, yes_no
+from ._halves import compare_halves
+from ._model import DocHalf, DocParam, Edit, Finding, OperationPage
+from ._page import without_values
+from ._spec_view import SpecOperation, SpecParam, SpecView
+from ._texts import compare_texts
+
+__all__ = ["DOC_TYPES", "compare_halves", "compare_page"]
 
 # Binance's documented types, as the spec writes them (decimals travel as strings).
 DOC_TYPES = {
@@ -34,62 +34,6 @@ DOC_TYPES = {
     "BOOLEAN": "boolean",
 }
 # The field of each rule kind that holds the number its wording states.
-RULE_NUMBER_FIELDS = {
-    "max-items": "maximum",
-    "once-per-interval": "interval_seconds",
-    "max-liability-value": "below",
-}
-
-
-@dataclass
-class Findings:
-    """Collects findings about one page (or the spec), filling in the common fields."""
-
-    file: Path
-    spec: SpecView
-    operation: str = ""
-    items: list[Finding] = field(default_factory=list)
-
-    def add(
-        self,
-        severity: Severity,
-        kind: str,
-        line: int,
-        docs: str,
-        spec: str,
-        pointer: Pointer | None = None,
-        detail: str = "",
-        language: str = "",
-        fix: Sequence[Edit] = (),
-    ) -> None:
-        spec_line = self.spec.line(pointer) if pointer else None
-        self.items.append(
-            Finding(
-                severity,
-                kind,
-                str(self.file),
-                line,
-                docs,
-                spec,
-                self.operation,
-                spec_line,
-                detail,
-                language,
-                tuple(fix),
-            )
-        )
-
-
-def _weight_text(value: int | None, kind: str | None) -> str:
-    return f"{value} ({kind})" if kind else f"{value} (no kind stated)"
-
-
-def _mandatory(flag: bool) -> str:
-    return "YES" if flag else "NO"
-
-
-def _values(values: tuple[str, ...] | None) -> str:
-    return ", ".join(values) if values else "(none)"
 
 
 def _halves(page: OperationPage) -> list[DocHalf]:
@@ -139,15 +83,15 @@ def compare_page(page: OperationPage, operation: SpecOperation, spec: SpecView) 
     _compare_weight(page, operation, spec, out)
     _compare_params(page, operation, spec, out)
     for each in _halves(page):
-        _compare_wording(each, page, operation, out)
-    _compare_example(page, operation, spec, out)
+        compare_texts(each, page, operation, out)
+    compare_example(page, operation, spec, out)
     return out.items
 
 
 def _compare_weight(page: OperationPage, operation: SpecOperation, spec: SpecView, out: Findings) -> None:
     half, chinese = page.english, page.chinese
     pointer = (*operation.pointer, "x-binance-weight")
-    spec_text = _weight_text(operation.weight_value, operation.weight_kind)
+    spec_text = weight_text(operation.weight_value, operation.weight_kind)
     weight = half.weight
     if weight is None or weight.value is None:
         docs = "no Request Weight section" if weight is None else f"unreadable weight: {weight.text!r}"
@@ -159,7 +103,7 @@ def _compare_weight(page: OperationPage, operation: SpecOperation, spec: SpecVie
     agreed = chinese is None or (zh is not None and (zh.value, zh.kind) == (weight.value, weight.kind))
     if weight.value != operation.weight_value:
         fix = [Edit("set", (*pointer, "value"), weight.value)] if agreed else []
-        docs = _weight_text(weight.value, weight.kind)
+        docs = weight_text(weight.value, weight.kind)
         out.add("drift", "weight-value", weight.line, docs, spec_text, pointer, fix=fix)
     if weight.kind is not None:
         if weight.kind != operation.weight_kind:
@@ -170,14 +114,14 @@ def _compare_weight(page: OperationPage, operation: SpecOperation, spec: SpecVie
                 else []
             )
             detail = "" if bucket else f"no {operation.family} rate limit is counted by {weight.kind}"
-            docs = _weight_text(weight.value, weight.kind)
+            docs = weight_text(weight.value, weight.kind)
             out.add("drift", "weight-kind", weight.kind_line, docs, spec_text, pointer, detail, fix=fix)
         return
     # No kind on the page (the futures pages): compare with the kind the API family implies, if any.
     implied = spec.implied_weight_kind(operation.family)
     if implied is None:
         out.add(
-            "info", "weight-kind-unstated", weight.line, _weight_text(weight.value, None), spec_text, pointer
+            "info", "weight-kind-unstated", weight.line, weight_text(weight.value, None), spec_text, pointer
         )
     elif implied != operation.weight_kind:
         out.add(
@@ -220,13 +164,13 @@ def _compare_params(page: OperationPage, operation: SpecOperation, spec: SpecVie
     # timestamp and recvWindow are the signing scheme's, not parameters: check them against it.
     for name, mandatory in ((spec.signing.timestamp, True), (spec.signing.recv_window, False)):
         row = rows.pop(name, None)
-        expected = f"signed ({name} {_mandatory(mandatory)})" if operation.signed else "not signed"
+        expected = f"signed ({name} {yes_no(mandatory)})" if operation.signed else "not signed"
         if row is None and operation.signed:
             out.add(
                 "drift", "signing", half.params_line, f"no `{name}` parameter", expected, operation.pointer
             )
         elif row is not None and (not operation.signed or row.mandatory != mandatory):
-            docs = f"`{name}` {_mandatory(row.mandatory)}"
+            docs = f"`{name}` {yes_no(row.mandatory)}"
             out.add("drift", "signing", row.line, docs, expected, operation.pointer)
     rows.pop(spec.signing.signature, None)
 
@@ -260,7 +204,7 @@ def _compare_params(page: OperationPage, operation: SpecOperation, spec: SpecVie
                 "drift",
                 "parameter-added",
                 row.line,
-                f"{name} {row.type} {_mandatory(row.mandatory)}" + (f" ({_values(enum)})" if enum else ""),
+                f"{name} {row.type} {yes_no(row.mandatory)}" + (f" ({listing(enum)})" if enum else ""),
                 "no such parameter",
                 operation.pointer,
                 fix=fix,
@@ -331,7 +275,7 @@ def _compare_declared(
             "drift",
             "parameter-mandatory",
             row.line,
-            f"{name}: mandatory {_mandatory(row.mandatory)}",
+            f"{name}: mandatory {yes_no(row.mandatory)}",
             f"{name}: required {declared.required}",
             where,
             fix=fix,
@@ -351,8 +295,8 @@ def _compare_declared(
             "drift",
             "parameter-enum",
             row.line,
-            f"{name}: {_values(enum)}",
-            f"{name}: {_values(declared.enum)}",
+            f"{name}: {listing(enum)}",
+            f"{name}: {listing(declared.enum)}",
             declared.enum_pointer,
             "" if fix or not agreed else "the enum is shared with other parameters: change it by hand",
             fix=fix,
@@ -363,376 +307,6 @@ def _compare_declared(
             "enum-not-listed",
             row.line,
             f"{name}: {row.description!r}",
-            f"{name}: {_values(declared.enum)}",
+            f"{name}: {listing(declared.enum)}",
             where,
         )
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """A text the spec keeps for one language: a rule's wording or an acknowledged note."""
-
-    text: str
-    rule: SpecRule | None
-    note: SpecNote | None
-
-    @property
-    def pointer(self) -> Pointer:
-        return self.rule.pointer if self.rule is not None else self.note.pointer if self.note else ()
-
-
-def _entries(operation: SpecOperation, language: Language) -> list[_Entry]:
-    entries = [_Entry(rule.doc if language == "en" else rule.doc_zh, rule, None) for rule in operation.rules]
-    entries += [
-        _Entry(note.en if language == "en" else note.zh, None, note) for note in operation.acknowledged_notes
-    ]
-    return [entry for entry in entries if entry.text.strip()]
-
-
-def _match_notes(
-    half: DocHalf, operation: SpecOperation
-) -> tuple[dict[int, tuple[_Entry, Located]], list[Located], list[_Entry]]:
-    """Pair the half's notes with the spec's texts: by wording, then by wording up to numbers.
-    Returns (entries whose numbers changed, by entry index: the note), unmatched notes, unmatched
-    entries (a rule's wording may also be a parameter's description)."""
-    entries = _entries(operation, half.language)
-    free = list(range(len(entries)))
-    changed: dict[int, tuple[_Entry, Located]] = {}
-    unmatched: list[Located] = []
-    pending: list[Located] = []
-    for note in half.notes:
-        index = next((i for i in free if normal(entries[i].text) == normal(note.text)), None)
-        if index is None:
-            pending.append(note)
-        else:
-            free.remove(index)
-    for note in pending:
-        index = next((i for i in free if template(entries[i].text) == template(note.text)), None)
-        if index is None:
-            unmatched.append(note)
-        else:
-            free.remove(index)
-            changed[index] = (entries[index], note)
-    descriptions = {normal(param.description) for param in half.params}
-    missing = [entries[i] for i in free if normal(entries[i].text) not in descriptions]
-    return changed, unmatched, missing
-
-
-def _rule_value_fix(rule: SpecRule, en: Located, zh: Located | None, operation: SpecOperation) -> list[Edit]:
-    """The edits for a rule whose one number changed: its data field scales with the number."""
-    field_name = RULE_NUMBER_FIELDS.get(rule.id)
-    old, new = numbers(rule.doc), numbers(en.text)
-    if field_name is None or len(old) != 1 or len(new) != 1 or old[0] == 0 or field_name not in rule.data:
-        return []
-    current = rule.data[field_name]
-    scaled = Decimal(str(current)) * new[0] / old[0]
-    if isinstance(current, int):
-        if scaled != scaled.to_integral_value():
-            return []
-        value: int | float = int(scaled)
-    else:
-        value = float(scaled)
-    edits = [Edit("set", (*rule.pointer, field_name), value), Edit("set", (*rule.pointer, "doc"), en.text)]
-    if zh is not None:
-        edits.append(Edit("set", (*rule.pointer, "doc_zh"), zh.text))
-    if rule.id == "max-items":
-        param = operation.params.get(str(rule.data.get("parameter", "")))
-        if param is None:
-            return []
-        edits.append(Edit("set", (*param.schema_target, "maxItems"), value))
-    return edits
-
-
-def _compare_wording(half: DocHalf, page: OperationPage, operation: SpecOperation, out: Findings) -> None:
-    language = half.language
-    doc = (*operation.pointer, "x-binance-doc")
-    name = "English" if language == "en" else "Chinese"
-    stored_title = operation.doc_title.get(language, "")
-    if normal(half.name) != normal(stored_title):
-        out.add(
-            "drift",
-            "title",
-            half.title.line,
-            half.name,
-            stored_title or "(none)",
-            (*doc, "title"),
-            name,
-            language,
-        )
-    described = normal(" ".join(block.text for block in half.description))
-    stored = operation.doc_description.get(language, "")
-    if described != normal(stored):
-        line = next(
-            (block.line for block in half.description if normal(block.text) not in normal(stored)),
-            half.description[0].line if half.description else half.description_line,
-        )
-        docs = " ".join(block.text for block in half.description) or "(no API description)"
-        out.add("drift", "description", line, docs, stored or "(none)", (*doc, "description"), name, language)
-    for row in half.params:
-        declared = operation.params.get(row.name)
-        if declared is None and not _is_signing(row, out):
-            continue  # a new parameter: parameter-added keeps its wording
-        texts = operation.doc_parameters.get(row.name, {})
-        kept = texts.get(language, "")
-        if normal(row.description) == normal(kept):
-            continue
-        if (
-            declared is not None
-            and without_values(row.description) == without_values(kept)
-            and row.listed != listed_values(kept)
-        ):
-            continue  # only the listed values changed: parameter-enum (or the halves' check) says so
-        out.add(
-            "drift",
-            "parameter-description",
-            row.line,
-            f"{row.name}: {row.description}",
-            f"{row.name}: {kept}" if kept else f"{row.name}: (no description)",
-            (*doc, "parameters", row.name) if texts else doc,
-            name,
-            language,
-        )
-    changed, unmatched, missing = _match_notes(half, operation)
-    other = _other_half(page, half)
-    other_changed = _match_notes(other, operation)[0] if other is not None else {}
-    for entry, note in changed.values():
-        counterpart = _counterpart(entry, other_changed)
-        other_numbers = numbers(counterpart.text) if counterpart is not None else numbers(_text(entry, other))
-        if other is not None and sorted(numbers(note.text)) != sorted(other_numbers):
-            out.add(
-                "drift",
-                "languages-disagree",
-                note.line,
-                f"{name}: {note.text}",
-                entry.text,
-                entry.pointer,
-                f"the other half says {', '.join(map(str, other_numbers)) or 'no number'}",
-                language,
-            )
-            continue
-        if language == "zh" and other is not None:
-            continue  # the English half's finding covers both
-        kind = "rule-value" if entry.rule is not None else "note-changed"
-        fix: list[Edit] = []
-        if entry.rule is not None:
-            fix = _rule_value_fix(entry.rule, note, counterpart, operation)
-        out.add("drift", kind, note.line, note.text, entry.text, entry.pointer, name, language, fix=fix)
-    for note in unmatched:
-        out.add(
-            "drift",
-            "note-added",
-            note.line,
-            note.text,
-            "no x-binance-rules[].doc or x-binance-doc-notes entry with this wording",
-            (*operation.pointer, "x-binance-rules"),
-            name,
-            language,
-        )
-    for entry in missing:
-        kind = "rule-removed" if entry.rule is not None else "note-removed"
-        out.add(
-            "drift",
-            kind,
-            half.params_line,
-            "no note or description with this wording",
-            entry.text,
-            entry.pointer,
-            name,
-            language,
-        )
-
-
-def _is_signing(row: DocParam, out: Findings) -> bool:
-    signing = out.spec.signing
-    return row.name in (signing.timestamp, signing.recv_window, signing.signature)
-
-
-def _other_half(page: OperationPage, half: DocHalf) -> DocHalf | None:
-    return page.chinese if half is page.english else page.english
-
-
-def _counterpart(entry: _Entry, changed: dict[int, tuple[_Entry, Located]]) -> Located | None:
-    same = [note for other, note in changed.values() if (other.rule, other.note) == (entry.rule, entry.note)]
-    return same[0] if same else None
-
-
-def _text(entry: _Entry, half: DocHalf | None) -> str:
-    """What the spec keeps for `entry` in the other half's language (its numbers are that half's when
-    its note matched exactly)."""
-    if half is None:
-        return ""
-    if entry.rule is not None:
-        return entry.rule.doc if half.language == "en" else entry.rule.doc_zh
-    note = entry.note
-    return "" if note is None else note.en if half.language == "en" else note.zh
-
-
-def _compare_example(page: OperationPage, operation: SpecOperation, spec: SpecView, out: Findings) -> None:
-    half = page.english
-    example = half.example
-    response = operation.response_pointer or (*operation.pointer, "responses", "200")
-    if example is not None and operation.response_pointer is not None and operation.empty_body is None:
-        differences = field_differences(parse_example(example, page.file), operation.response_pointer, spec)
-        if differences:
-            for difference in differences:
-                _report_field(difference, example, page, out)
-            return
-    problem = example_problem(example, operation, spec, page.file)
-    if problem is not None:
-        line = example.line if example else half.params_line
-        out.add("drift", "response-example", line, problem, "the 200 response", response)
-
-
-def _report_field(difference: Any, example: Located, page: OperationPage, out: Findings) -> None:
-    zh_example = page.chinese.example if page.chinese is not None else None
-    agreed = zh_example is None or _example_json(zh_example, page.file) == _example_json(example, page.file)
-    properties = (*difference.schema, "properties")
-    line = field_line(example, difference.name)
-    fix: list[Edit] = []
-    kind = json_type(difference.value)
-    if difference.kind == "added":
-        if agreed and kind is not None:
-            fix = [Edit("set", (*properties, difference.name), {"type": kind})]
-        out.add(
-            "drift",
-            "response-field-added",
-            line,
-            f"{difference.path}: {json.dumps(difference.value, ensure_ascii=False)}",
-            "no such property",
-            properties,
-            fix=fix,
-        )
-    elif difference.kind == "missing":
-        required = [name for name in _required(out.spec, difference.schema) if name != difference.name]
-        if agreed:
-            fix = [Edit("set", (*difference.schema, "required"), required)]
-        out.add(
-            "drift",
-            "response-field-missing",
-            example.line,
-            f"{difference.path}: not in the example",
-            f"{difference.name} is required",
-            (*difference.schema, "required"),
-            fix=fix,
-        )
-    else:
-        if agreed and kind is not None and difference.property_inline:
-            fix = [Edit("set", (*properties, difference.name, "type"), kind)]
-        out.add(
-            "drift",
-            "response-field-type",
-            line,
-            f"{difference.path}: {json.dumps(difference.value, ensure_ascii=False)} ({kind})",
-            f"{difference.name}: another type",
-            (*properties, difference.name),
-            fix=fix,
-        )
-
-
-def _required(spec: SpecView, pointer: Pointer) -> list[str]:
-    node: Any = spec.raw
-    for part in pointer:
-        node = node[part]
-    return [str(name) for name in node.get("required", [])]
-
-
-def compare_halves(page: OperationPage, spec: SpecView) -> list[Finding]:
-    """Where the Chinese half's facts are not the English one's (reported at the Chinese line)."""
-    out = Findings(page.file, spec, f"{page.english.method} {page.english.path}")
-    english, chinese = page.english, page.chinese
-    if chinese is None:
-        out.add("info", "no-chinese-part", english.title.line, "the page has no Chinese part", "")
-        return out.items
-
-    def differ(what: str, line: int, en: object, zh: object, en_line: int) -> None:
-        if en != zh:
-            out.add(
-                "drift",
-                "languages-disagree",
-                line,
-                f"{what}: English {en}, Chinese {zh}",
-                "",
-                None,
-                f"English at line {en_line}",
-                "zh",
-            )
-
-    differ("endpoint", chinese.endpoint_line, english.endpoint, chinese.endpoint, english.endpoint_line)
-    differ(
-        "security type", chinese.title.line, english.security_type, chinese.security_type, english.title.line
-    )
-    en_weight, zh_weight = english.weight, chinese.weight
-    if en_weight is not None and zh_weight is not None:
-        differ("weight", zh_weight.line, en_weight.value, zh_weight.value, en_weight.line)
-        differ("weight kind", zh_weight.kind_line, en_weight.kind, zh_weight.kind, en_weight.kind_line)
-    else:
-        differ(
-            "weight section",
-            chinese.endpoint_line,
-            en_weight is not None,
-            zh_weight is not None,
-            english.endpoint_line,
-        )
-    en_params = {param.name: param for param in english.params}
-    zh_params = {param.name: param for param in chinese.params}
-    for name in en_params.keys() - zh_params.keys():
-        differ(f"parameter {name}", chinese.params_line, "present", "absent", en_params[name].line)
-    for name in zh_params.keys() - en_params.keys():
-        differ(f"parameter {name}", zh_params[name].line, "absent", "present", english.params_line)
-    declared = {param.name: param for op in spec.operations for param in op.params.values()}
-    for name in en_params.keys() & zh_params.keys():
-        en, zh = en_params[name], zh_params[name]
-        differ(f"{name} type", zh.line, en.type, zh.type, en.line)
-        differ(f"{name} mandatory", zh.line, _mandatory(en.mandatory), _mandatory(zh.mandatory), en.line)
-        spec_has_enum = name in declared and declared[name].enum is not None
-        en_enum, zh_enum = en.enum_for(spec_has_enum), zh.enum_for(spec_has_enum)
-        if en_enum is not None or zh_enum is not None:
-            differ(
-                f"{name} values",
-                zh.line,
-                _values(tuple(sorted(en_enum or ()))),
-                _values(tuple(sorted(zh_enum or ()))),
-                en.line,
-            )
-    en_example, zh_example = (
-        _example_json(english.example, page.file),
-        _example_json(chinese.example, page.file),
-    )
-    if en_example != zh_example:
-        line = chinese.example.line if chinese.example else chinese.params_line
-        if chinese.example is not None and isinstance(en_example, dict) and isinstance(zh_example, dict):
-            keys = sorted(set(_keys(zh_example)) ^ set(_keys(en_example)))
-            line = field_line(chinese.example, keys[0].rsplit(".", 1)[-1]) if keys else line
-        differ(
-            "response example",
-            line,
-            _short(en_example),
-            _short(zh_example),
-            english.example.line if english.example else english.params_line,
-        )
-    return out.items
-
-
-def _example_json(example: Located | None, file: Path) -> Any:
-    """The example as JSON data, so that only a different document (not its layout) differs."""
-    return None if example is None else {"json": parse_example(example, file)}
-
-
-def _keys(document: Any, prefix: str = "") -> list[str]:
-    """Every field path in a JSON document (array items merged)."""
-    if isinstance(document, dict):
-        return [
-            key
-            for name, value in document.items()
-            for key in (f"{prefix}.{name}", *_keys(value, f"{prefix}.{name}"))
-        ]
-    if isinstance(document, list):
-        return [key for item in document for key in _keys(item, prefix)]
-    return []
-
-
-def _short(document: Any) -> str:
-    if document is None:
-        return "(none)"
-    text = json.dumps(document["json"], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= 80 else f"{text[:77]}..."
