@@ -13,10 +13,7 @@ from pathlib import Path
 import httpx
 
 from .._spec import HTTP_METHODS, load_spec
-from ..docs_check import UnreadableInput
-from ..docs_check._changelog import is_change_log
-from ..docs_check._markdown import split_page
-from ..docs_check._page import parse_operation_page
+from ..docs_check import UnreadableInput, is_change_log, parse_operation_page, split_page
 from ._convert import PageError, convert
 
 DOCS_HOST = "https://developers.binance.com"
