@@ -1,4 +1,5 @@
-"""`python -m generator [--check]` and `python -m generator docs-check DOCS_DIR`."""
+"""`python -m generator [--check]`, and the docs loop: `fetch-docs OUT_DIR`, `docs-check DOCS_DIR`,
+`docs-sync DOCS_DIR [--write]`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import _doc_facts
 from ._generate import check, generate
 from ._paths import GENERATED_PACKAGE, REPO_ROOT, SPEC_PATH
+from ._spec import load_spec
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,17 +19,26 @@ def main(argv: list[str] | None = None) -> int:
         from .docs_check import main as docs_check_main
 
         return docs_check_main(args[1:])
+    if args[:1] == ["docs-sync"]:
+        from .docs_sync import main as docs_sync_main
+
+        return docs_sync_main(args[1:])
+    if args[:1] == ["fetch-docs"]:
+        from .docs_fetch import main as fetch_docs_main
+
+        return fetch_docs_main(args[1:])
     parser = argparse.ArgumentParser(
         prog="python -m generator",
-        description="Regenerate generated_client/ from spec/openapi.yaml (or check it is fresh). "
-        "See also: python -m generator docs-check DOCS_DIR.",
+        description="Regenerate generated_client/ and the facts marked in README.md and docs/ from "
+        "spec/openapi.yaml (or check they are fresh). "
+        "See also: python -m generator fetch-docs OUT_DIR | docs-check DOCS_DIR | docs-sync DOCS_DIR.",
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed output is stale")
     parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI spec to read")
     parser.add_argument("--target", type=Path, default=GENERATED_PACKAGE, help="the package to write")
     options = parser.parse_args(args)
     if options.check:
-        problems = check(options.spec, options.target)
+        problems = check(options.spec, options.target) + _doc_facts.stale(load_spec(options.spec))
         for line in problems:
             print(f"generator --check: {line}", file=sys.stderr)
         if problems:
@@ -36,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     generate(options.spec, options.target)
     print(f"generator: wrote {options.target} from {options.spec}")
+    for document in _doc_facts.write(load_spec(options.spec)):
+        print(f"generator: wrote the spec's facts into {document.relative_to(REPO_ROOT)}")
     return 0
 
 

@@ -10,11 +10,28 @@ import sys
 from pathlib import Path
 
 from .._paths import SPEC_PATH
+from ._changelog import is_change_log
 from ._check import check
-from ._model import Finding, Report, UnreadableInput
+from ._markdown import split_page
+from ._model import Edit, Finding, Report, UnreadableInput
+from ._page import parse_operation_page
 from ._report import render_error, render_json, render_markdown
 
-__all__ = ["EXIT_DRIFT", "EXIT_OK", "EXIT_UNREADABLE", "Finding", "Report", "check", "main"]
+__all__ = [
+    "EXIT_DRIFT",
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "Edit",
+    "Finding",
+    "Report",
+    "UnreadableInput",
+    "check",
+    "is_change_log",
+    "main",
+    "parse_operation_page",
+    "render_markdown",
+    "split_page",
+]
 
 EXIT_OK, EXIT_DRIFT, EXIT_UNREADABLE = 0, 1, 2
 

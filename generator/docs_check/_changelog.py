@@ -11,11 +11,12 @@ from ._model import ChangeLogEntry, Finding
 from ._spec_view import SpecView
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})\b")
-# Words that mean an entry may change signing or rate limiting, in both languages.
+# Words that mean an entry may change signing or rate limiting, in both languages. English words match
+# whole words only ("designed" is not "signed"); "percent-encod" is a stem (encoded, encoding).
 _TOPICS = (
     "signature",
     "signed",
-    "percent-encod",
+    "percent-encod*",
     "-1022",
     "-1021",
     "-1003",
@@ -28,6 +29,15 @@ _TOPICS = (
     "限频",
     "频率限制",
 )
+
+
+def _word(topic: str) -> re.Pattern[str]:
+    """A topic as a pattern: Chinese words anywhere, others as whole words (a `*` ends a stem)."""
+    if not topic.isascii():
+        return re.compile(re.escape(topic))
+    stem = topic.endswith("*")
+    body = re.escape(topic.rstrip("*"))
+    return re.compile(rf"(?<![\w-]){body}" + (r"" if stem else r"(?![\w-])"), re.IGNORECASE)
 
 
 def is_change_log(split: SplitPage) -> bool:
@@ -55,18 +65,18 @@ def entries(half: Half) -> list[ChangeLogEntry]:
 
 @dataclass(frozen=True)
 class _Topics:
-    words: tuple[str, ...]
+    words: dict[str, re.Pattern[str]]
     paths: dict[str, re.Pattern[str]]
 
     def matches(self, text: str) -> list[str]:
-        lowered = text.lower()
-        hits = [word for word in self.words if word.lower() in lowered]
+        hits = [word for word, pattern in self.words.items() if pattern.search(text)]
         return hits + [path for path, pattern in self.paths.items() if pattern.search(text)]
 
 
 def _topics(spec: SpecView) -> _Topics:
     headers = [str(limit.get("used_weight_header", "")) for limit in spec.rate_limits.values()]
-    words = (*_TOPICS, spec.signing.timestamp, spec.signing.recv_window, *filter(None, headers))
+    names = (*_TOPICS, spec.signing.timestamp, spec.signing.recv_window, *filter(None, headers))
+    words = {name.rstrip("*"): _word(name) for name in names}
     # A path must not match a longer one (exchange-small-liability vs exchange-small-liability-history).
     paths = {
         path: re.compile(re.escape(path) + r"(?![\w/-])")
@@ -81,7 +91,8 @@ def change_log_findings(split: SplitPage, spec: SpecView) -> list[Finding]:
     newer: dict[str, list[ChangeLogEntry]] = {}
     for half in (split.english, split.chinese):
         for entry in entries(half) if half else []:
-            if entry.date > checked:
+            # On the docs day too: an entry of that day may have been published after the check.
+            if entry.date >= checked:
                 newer.setdefault(entry.date, []).append(entry)
     findings = []
     for date, same_day in sorted(newer.items()):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._changelog import change_log_findings, is_change_log
-from ._compare import Findings, compare_halves, compare_page
+from ._compare import compare_halves, compare_page
+from ._findings import Findings
 from ._markdown import split_page
 from ._model import Finding, OperationPage, Report, UnreadableInput
 from ._page import parse_operation_page
@@ -27,6 +28,7 @@ def check(docs_dir: Path, spec_file: Path) -> Report:
     saw_change_log = False
     for file in files:
         split = split_page(file)
+        report.newest_updated_at = max(report.newest_updated_at, split.front.updated_at)
         if is_change_log(split):
             saw_change_log = True
             report.findings += change_log_findings(split, spec)

@@ -1,15 +1,26 @@
-"""Comparing an operation page with the spec, and a page's English half with its Chinese half."""
+"""Comparing an operation page with the spec: its front matter, endpoint, security type, weight and
+parameters here; its texts (_texts), its response example (_examples), its halves (_halves).
+
+The English half's facts (endpoint, security type, weight, parameters, rule numbers, response fields)
+are compared with the spec; the Chinese half's facts with the English half's. Every text of both halves
+(title, API description, parameter descriptions, notes and rules) is compared with the wording the spec
+keeps for that language. A mechanical finding carries the spec edits that resolve it (`Finding.fix`),
+but only when the Chinese half says the same: when the halves disagree, a human decides.
+"""
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
-from ._model import DocHalf, Finding, Located, OperationPage, Severity
-from ._response import example_problem, parse_example
-from ._spec_view import Pointer, SpecOperation, SpecView
+from ._examples import compare_example
+from ._findings import Findings, listing, weight_text, yes_no
+from ._halves import compare_halves
+from ._model import DocHalf, DocParam, Edit, Finding, OperationPage
+from ._page import without_values
+from ._spec_view import SpecOperation, SpecParam, SpecView
+from ._texts import compare_texts
+
+__all__ = ["DOC_TYPES", "compare_halves", "compare_page"]
 
 # Binance's documented types, as the spec writes them (decimals travel as strings).
 DOC_TYPES = {
@@ -22,48 +33,11 @@ DOC_TYPES = {
     "ENUM": "string",
     "BOOLEAN": "boolean",
 }
+# The field of each rule kind that holds the number its wording states.
 
 
-@dataclass
-class Findings:
-    """Collects findings about one page (or the spec), filling in the common fields."""
-
-    file: Path
-    spec: SpecView
-    operation: str = ""
-    items: list[Finding] = field(default_factory=list)
-
-    def add(
-        self,
-        severity: Severity,
-        kind: str,
-        line: int,
-        docs: str,
-        spec: str,
-        pointer: Pointer | None = None,
-        detail: str = "",
-    ) -> None:
-        spec_line = self.spec.line(pointer) if pointer else None
-        self.items.append(
-            Finding(severity, kind, str(self.file), line, docs, spec, self.operation, spec_line, detail)
-        )
-
-
-def _weight_text(value: int | None, kind: str | None) -> str:
-    return f"{value} ({kind})" if kind else f"{value} (no kind stated)"
-
-
-def _mandatory(flag: bool) -> str:
-    return "YES" if flag else "NO"
-
-
-def _values(values: tuple[str, ...] | None) -> str:
-    return ", ".join(values) if values else "(none)"
-
-
-def _normal(text: str) -> str:
-    """Wording as compared: code and bold marks, spacing and a final full stop do not matter."""
-    return " ".join(re.sub(r"[`*]", "", text).split()).rstrip(".。;；")
+def _halves(page: OperationPage) -> list[DocHalf]:
+    return [page.english] + ([page.chinese] if page.chinese is not None else [])
 
 
 def compare_page(page: OperationPage, operation: SpecOperation, spec: SpecView) -> list[Finding]:
@@ -86,34 +60,38 @@ def compare_page(page: OperationPage, operation: SpecOperation, spec: SpecView) 
             page.front.lines.get("updated_at", 1),
             page.front.updated_at,
             operation.doc_updated_at,
-            doc,
+            (*doc, "updated_at"),
             "changed since the spec was checked; the other findings say whether anything relevant did",
+            fix=[Edit("set", (*doc, "updated_at"), page.front.updated_at)],
         )
     if (half.method, half.path) != (operation.method, operation.path):
         out.add("drift", "endpoint", half.endpoint_line, half.endpoint, operation.endpoint, operation.pointer)
-    if half.security_type and half.security_type != operation.security_type:
+    security = (*operation.pointer, "x-binance-security-type")
+    if half.security_type is None:
         out.add(
             "drift",
             "security-type",
             half.title.line,
-            half.security_type,
+            f"the title names no security type: {half.title.text!r}",
             operation.security_type,
-            (*operation.pointer, "x-binance-security-type"),
+            security,
         )
-    _compare_weight(half, operation, spec, out)
-    _compare_params(half, operation, spec, out)
-    _compare_notes(half, operation, out)
-    problem = example_problem(half.example, operation, spec, page.file)
-    if problem is not None:
-        line = half.example.line if half.example else half.params_line
-        response = operation.response_pointer or (*operation.pointer, "responses", "200")
-        out.add("drift", "response-example", line, problem, "the 200 response", response)
+    elif half.security_type != operation.security_type:
+        out.add(
+            "drift", "security-type", half.title.line, half.security_type, operation.security_type, security
+        )
+    _compare_weight(page, operation, spec, out)
+    _compare_params(page, operation, spec, out)
+    for each in _halves(page):
+        compare_texts(each, page, operation, out)
+    compare_example(page, operation, spec, out)
     return out.items
 
 
-def _compare_weight(half: DocHalf, operation: SpecOperation, spec: SpecView, out: Findings) -> None:
+def _compare_weight(page: OperationPage, operation: SpecOperation, spec: SpecView, out: Findings) -> None:
+    half, chinese = page.english, page.chinese
     pointer = (*operation.pointer, "x-binance-weight")
-    spec_text = _weight_text(operation.weight_value, operation.weight_kind)
+    spec_text = weight_text(operation.weight_value, operation.weight_kind)
     weight = half.weight
     if weight is None or weight.value is None:
         docs = "no Request Weight section" if weight is None else f"unreadable weight: {weight.text!r}"
@@ -121,26 +99,29 @@ def _compare_weight(half: DocHalf, operation: SpecOperation, spec: SpecView, out
             "drift", "weight-value", weight.line if weight else half.endpoint_line, docs, spec_text, pointer
         )
         return
+    zh = chinese.weight if chinese is not None else None
+    agreed = chinese is None or (zh is not None and (zh.value, zh.kind) == (weight.value, weight.kind))
     if weight.value != operation.weight_value:
-        out.add(
-            "drift", "weight-value", weight.line, _weight_text(weight.value, weight.kind), spec_text, pointer
-        )
+        fix = [Edit("set", (*pointer, "value"), weight.value)] if agreed else []
+        docs = weight_text(weight.value, weight.kind)
+        out.add("drift", "weight-value", weight.line, docs, spec_text, pointer, fix=fix)
     if weight.kind is not None:
         if weight.kind != operation.weight_kind:
-            out.add(
-                "drift",
-                "weight-kind",
-                weight.kind_line,
-                _weight_text(weight.value, weight.kind),
-                spec_text,
-                pointer,
+            bucket = spec.rate_limit_for(operation.family, weight.kind)
+            fix = (
+                [Edit("set", (*pointer, "kind"), weight.kind), Edit("set", (*pointer, "rate_limit"), bucket)]
+                if agreed and bucket is not None
+                else []
             )
+            detail = "" if bucket else f"no {operation.family} rate limit is counted by {weight.kind}"
+            docs = weight_text(weight.value, weight.kind)
+            out.add("drift", "weight-kind", weight.kind_line, docs, spec_text, pointer, detail, fix=fix)
         return
     # No kind on the page (the futures pages): compare with the kind the API family implies, if any.
     implied = spec.implied_weight_kind(operation.family)
     if implied is None:
         out.add(
-            "info", "weight-kind-unstated", weight.line, _weight_text(weight.value, None), spec_text, pointer
+            "info", "weight-kind-unstated", weight.line, weight_text(weight.value, None), spec_text, pointer
         )
     elif implied != operation.weight_kind:
         out.add(
@@ -153,75 +134,91 @@ def _compare_weight(half: DocHalf, operation: SpecOperation, spec: SpecView, out
         )
 
 
-def _compare_params(half: DocHalf, operation: SpecOperation, spec: SpecView, out: Findings) -> None:
+def _param_schema(row: DocParam, enum: tuple[str, ...] | None) -> dict[str, Any]:
+    if row.type == "ARRAY":
+        return {"type": "array", "items": {"type": "string"}}
+    schema: dict[str, Any] = {"type": DOC_TYPES.get(row.type, "string")}
+    if enum:
+        schema["enum"] = list(enum)
+    return schema
+
+
+def _referenced_by_rules(operation: SpecOperation, name: str) -> bool:
+    keys = ("parameter", "when_parameter")
+    return any(rule.data.get(key) == name for rule in operation.rules for key in keys)
+
+
+def _wording_edit(operation: SpecOperation, name: str, texts: dict[str, str]) -> list[Edit]:
+    """Keep the doc's wording of parameter `name` (languages with an empty text are left out)."""
+    kept = {language: text for language, text in texts.items() if text.strip()}
+    pointer = (*operation.pointer, "x-binance-doc", "parameters", name)
+    if kept:
+        return [Edit("set", pointer, kept)]
+    return [Edit("delete", pointer)] if name in operation.doc_parameters else []
+
+
+def _compare_params(page: OperationPage, operation: SpecOperation, spec: SpecView, out: Findings) -> None:
+    half = page.english
     rows = {param.name: param for param in half.params}
+    zh_rows = {param.name: param for param in page.chinese.params} if page.chinese is not None else None
     # timestamp and recvWindow are the signing scheme's, not parameters: check them against it.
     for name, mandatory in ((spec.signing.timestamp, True), (spec.signing.recv_window, False)):
         row = rows.pop(name, None)
-        expected = f"signed ({name} {_mandatory(mandatory)})" if operation.signed else "not signed"
+        expected = f"signed ({name} {yes_no(mandatory)})" if operation.signed else "not signed"
         if row is None and operation.signed:
             out.add(
                 "drift", "signing", half.params_line, f"no `{name}` parameter", expected, operation.pointer
             )
         elif row is not None and (not operation.signed or row.mandatory != mandatory):
-            docs = f"`{name}` {_mandatory(row.mandatory)}"
+            docs = f"`{name}` {yes_no(row.mandatory)}"
             out.add("drift", "signing", row.line, docs, expected, operation.pointer)
     rows.pop(spec.signing.signature, None)
+
+    def chinese_agrees(row: DocParam, spec_has_enum: bool) -> bool:
+        if zh_rows is None:
+            return True
+        zh = zh_rows.get(row.name)
+        return zh is not None and (zh.type, zh.mandatory, zh.enum_for(spec_has_enum)) == (
+            row.type,
+            row.mandatory,
+            row.enum_for(spec_has_enum),
+        )
+
+    def zh_description(name: str) -> str:
+        zh = zh_rows.get(name) if zh_rows is not None else None
+        return zh.description if zh is not None else ""
+
     for name, row in rows.items():
         declared = operation.params.get(name)
         if declared is None:
+            enum = row.enum_for(False)
+            fix: list[Edit] = []
+            if chinese_agrees(row, False):
+                param: dict[str, Any] = {"name": name, "in": "query", "required": row.mandatory}
+                if row.type == "ARRAY":
+                    param |= {"style": "form", "explode": False}
+                param["schema"] = _param_schema(row, enum)
+                fix = [Edit("append", (*operation.pointer, "parameters"), param)]
+                fix += _wording_edit(operation, name, {"en": row.description, "zh": zh_description(name)})
             out.add(
                 "drift",
                 "parameter-added",
                 row.line,
-                f"{name} {row.type} {_mandatory(row.mandatory)}",
+                f"{name} {row.type} {yes_no(row.mandatory)}" + (f" ({listing(enum)})" if enum else ""),
                 "no such parameter",
                 operation.pointer,
+                fix=fix,
             )
             continue
-        where = declared.pointer
-        expected_type = DOC_TYPES.get(row.type)
-        if expected_type != declared.type:
-            docs = f"{name}: {row.type}" + ("" if expected_type else " (a type the check does not know)")
-            out.add("drift", "parameter-type", row.line, docs, f"{name}: {declared.type}", where)
-        elif expected_type == "array" and (declared.style, declared.explode) != ("form", False):
-            out.add(
-                "drift",
-                "parameter-style",
-                row.line,
-                f"{name}: ARRAY (one comma-joined value)",
-                f"style {declared.style}, explode {declared.explode}",
-                where,
-            )
-        if row.mandatory != declared.required:
-            out.add(
-                "drift",
-                "parameter-mandatory",
-                row.line,
-                f"{name}: mandatory {_mandatory(row.mandatory)}",
-                f"{name}: required {declared.required}",
-                where,
-            )
-        if row.enum is not None and set(row.enum) != set(declared.enum or ()):
-            out.add(
-                "drift",
-                "parameter-enum",
-                row.line,
-                f"{name}: {_values(row.enum)}",
-                f"{name}: {_values(declared.enum)}",
-                where,
-            )
-        elif row.enum is None and declared.enum is not None:
-            out.add(
-                "info",
-                "enum-not-listed",
-                row.line,
-                f"{name}: {row.description!r}",
-                f"{name}: {_values(declared.enum)}",
-                where,
-            )
+        _compare_declared(
+            row, declared, operation, out, chinese_agrees(row, declared.enum is not None), zh_description
+        )
     for name, declared in operation.params.items():
         if name not in {param.name for param in half.params}:
+            mechanical = declared.pointer[0] == "paths" and not _referenced_by_rules(operation, name)
+            fix = (
+                [Edit("delete", declared.pointer), *_wording_edit(operation, name, {})] if mechanical else []
+            )
             out.add(
                 "drift",
                 "parameter-removed",
@@ -229,118 +226,87 @@ def _compare_params(half: DocHalf, operation: SpecOperation, spec: SpecView, out
                 "no such parameter",
                 f"{name} required {declared.required}",
                 declared.pointer,
+                "" if mechanical else "a rule names it: remove by hand",
+                fix=fix,
             )
 
 
-def _compare_notes(half: DocHalf, operation: SpecOperation, out: Findings) -> None:
-    rules = {_normal(rule): rule for rule in operation.rules}
-    acknowledged = {_normal(note): note for note in operation.acknowledged_notes}
-    notes = {_normal(note.text): note for note in half.notes}
-    # A rule's wording may also be a parameter's description ("`symbol` must be filled in").
-    descriptions = {_normal(param.description) for param in half.params}
-    for text, note in notes.items():
-        if text not in rules and text not in acknowledged:
-            out.add(
-                "drift",
-                "note-added",
-                note.line,
-                note.text,
-                "no x-binance-rules[].doc or x-binance-doc-notes entry with this wording",
-                (*operation.pointer, "x-binance-rules"),
-            )
-    for text, rule in rules.items():
-        if text not in notes and text not in descriptions:
-            out.add(
-                "drift",
-                "rule-removed",
-                half.params_line,
-                "no note or description with this wording",
-                rule,
-                (*operation.pointer, "x-binance-rules"),
-            )
-    for text, note_text in acknowledged.items():
-        if text not in notes:
-            out.add(
-                "drift",
-                "note-removed",
-                half.params_line,
-                "no such note",
-                note_text,
-                (*operation.pointer, "x-binance-doc-notes"),
-            )
-
-
-def compare_halves(page: OperationPage, spec: SpecView) -> list[Finding]:
-    """Where the Chinese half says something else than the English one (reported at the Chinese line)."""
-    out = Findings(page.file, spec, f"{page.english.method} {page.english.path}")
-    english, chinese = page.english, page.chinese
-    if chinese is None:
-        out.add("info", "no-chinese-part", english.title.line, "the page has no Chinese part", "")
-        return out.items
-
-    def differ(what: str, line: int, en: object, zh: object, en_line: int) -> None:
-        if en != zh:
-            out.add(
-                "drift",
-                "languages-disagree",
-                line,
-                f"{what}: English {en}, Chinese {zh}",
-                "",
-                None,
-                f"English at line {en_line}",
-            )
-
-    differ("endpoint", chinese.endpoint_line, english.endpoint, chinese.endpoint, english.endpoint_line)
-    differ(
-        "security type", chinese.title.line, english.security_type, chinese.security_type, english.title.line
-    )
-    en_weight, zh_weight = english.weight, chinese.weight
-    if en_weight is not None and zh_weight is not None:
-        differ("weight", zh_weight.line, en_weight.value, zh_weight.value, en_weight.line)
-        differ("weight kind", zh_weight.kind_line, en_weight.kind, zh_weight.kind, en_weight.kind_line)
-    else:
-        differ(
-            "weight section",
-            chinese.endpoint_line,
-            en_weight is not None,
-            zh_weight is not None,
-            english.endpoint_line,
+def _compare_declared(
+    row: DocParam,
+    declared: SpecParam,
+    operation: SpecOperation,
+    out: Findings,
+    agreed: bool,
+    zh_description: Any,
+) -> None:
+    name, where = row.name, declared.pointer
+    inline = where[0] == "paths"
+    expected_type = DOC_TYPES.get(row.type)
+    enum = row.enum_for(declared.enum is not None)
+    if expected_type != declared.type:
+        docs = f"{name}: {row.type}" + ("" if expected_type else " (a type the check does not know)")
+        mechanical = (
+            agreed and inline and expected_type is not None and not _referenced_by_rules(operation, name)
         )
-    en_params = {param.name: param for param in english.params}
-    zh_params = {param.name: param for param in chinese.params}
-    for name in en_params.keys() - zh_params.keys():
-        differ(f"parameter {name}", chinese.params_line, "present", "absent", en_params[name].line)
-    for name in zh_params.keys() - en_params.keys():
-        differ(f"parameter {name}", zh_params[name].line, "absent", "present", english.params_line)
-    for name in en_params.keys() & zh_params.keys():
-        en, zh = en_params[name], zh_params[name]
-        differ(f"{name} type", zh.line, en.type, zh.type, en.line)
-        differ(f"{name} mandatory", zh.line, _mandatory(en.mandatory), _mandatory(zh.mandatory), en.line)
-        if en.enum is not None and zh.enum is not None:
-            differ(
-                f"{name} values",
-                zh.line,
-                _values(tuple(sorted(en.enum))),
-                _values(tuple(sorted(zh.enum))),
-                en.line,
-            )
-    # The notes are worded differently per language: only their number can be compared.
-    differ(
-        "number of notes", chinese.params_line, len(english.notes), len(chinese.notes), english.params_line
-    )
-    differ(
-        "response example",
-        chinese.example.line if chinese.example else chinese.params_line,
-        _example_json(english.example, page.file),
-        _example_json(chinese.example, page.file),
-        english.example.line if english.example else english.params_line,
-    )
-    return out.items
-
-
-def _example_json(example: Located | None, file: Path) -> str:
-    """The example as compact JSON, so that only a different document (not its layout) differs."""
-    if example is None:
-        return "(none)"
-    text = json.dumps(parse_example(example, file), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return text if len(text) <= 80 else f"{text[:77]}..."
+        fix: list[Edit] = []
+        if mechanical:
+            fix = [Edit("set", declared.schema_pointer, _param_schema(row, enum))]
+            if row.type == "ARRAY":
+                fix += [Edit("set", (*where, "style"), "form"), Edit("set", (*where, "explode"), False)]
+            else:
+                fix += [
+                    Edit("delete", (*where, key))
+                    for key in ("style", "explode")
+                    if getattr(declared, key) is not None
+                ]
+        out.add("drift", "parameter-type", row.line, docs, f"{name}: {declared.type}", where, fix=fix)
+    elif expected_type == "array" and (declared.style, declared.explode) != ("form", False):
+        out.add(
+            "drift",
+            "parameter-style",
+            row.line,
+            f"{name}: ARRAY (one comma-joined value)",
+            f"style {declared.style}, explode {declared.explode}",
+            where,
+        )
+    if row.mandatory != declared.required:
+        fix = [Edit("set", (*where, "required"), row.mandatory)] if agreed and inline else []
+        out.add(
+            "drift",
+            "parameter-mandatory",
+            row.line,
+            f"{name}: mandatory {yes_no(row.mandatory)}",
+            f"{name}: required {declared.required}",
+            where,
+            fix=fix,
+        )
+    if enum is not None and set(enum) != set(declared.enum or ()) and expected_type == declared.type:
+        fix = []
+        own = declared.enum is not None or declared.enum_pointer == declared.schema_pointer
+        if agreed and own and not declared.enum_shared:
+            fix = [Edit("set", (*declared.enum_pointer, "enum"), list(enum))]
+            texts = operation.doc_parameters.get(name, {})
+            zh = zh_description(name)
+            if without_values(row.description) == without_values(texts.get("en", "")) and (
+                not zh or without_values(zh) == without_values(texts.get("zh", ""))
+            ):
+                fix += _wording_edit(operation, name, {"en": row.description, "zh": zh})
+        out.add(
+            "drift",
+            "parameter-enum",
+            row.line,
+            f"{name}: {listing(enum)}",
+            f"{name}: {listing(declared.enum)}",
+            declared.enum_pointer,
+            "" if fix or not agreed else "the enum is shared with other parameters: change it by hand",
+            fix=fix,
+        )
+    elif enum is None and declared.enum is not None:
+        out.add(
+            "info",
+            "enum-not-listed",
+            row.line,
+            f"{name}: {row.description!r}",
+            f"{name}: {listing(declared.enum)}",
+            where,
+        )

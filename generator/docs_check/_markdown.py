@@ -7,6 +7,7 @@ source line, which is what the report points at.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,7 +23,7 @@ BlockKind = Literal["paragraph", "table", "bullet", "code"]
 
 _FRONT_MATTER_KEYS = ("exchange", "source_url", "api_type", "updated_at")
 # The scraper keeps each heading's "Direct link" anchor: `Title[](/docs/...#anchor "Direct link to Title")`.
-_HEADING_ANCHOR = re.compile(r"\[\]\(.*\)\s*$")
+_HEADING_ANCHOR = re.compile(r"\[\u200b?\]\(.*\)\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PARSER = MarkdownIt("commonmark").enable("table")
 
@@ -72,7 +73,9 @@ def split_page(file: Path) -> SplitPage:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UnreadableInput(file, 1, f"cannot read the page: {error}") from error
-    # Scraped pages carry non-breaking spaces where the site had &nbsp;: they mean plain spaces.
+    # A byte-order mark and CRLF line ends are how a file was saved, not what the page says; scraped
+    # pages carry non-breaking spaces where the site had &nbsp;: they mean plain spaces.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.replace("\u00a0", " ").split("\n")
     front, body_start = _front_matter(file, lines)
     halves: dict[Language, Half] = {}
@@ -126,7 +129,8 @@ def _half_ranges(lines: list[str], start: int) -> list[tuple[int, int]]:
 
 
 def heading_text(inline: str) -> str:
-    return _HEADING_ANCHOR.sub("", inline).strip()
+    """The heading without its anchor link, full-width forms folded: `（TRADE）` reads `(TRADE)`."""
+    return unicodedata.normalize("NFKC", _HEADING_ANCHOR.sub("", inline)).strip()
 
 
 def _parse_half(lines: list[str], first_line: int) -> Half:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["drift", "info"]
+Language = Literal["en", "zh"]
 
 
 class UnreadableInput(Exception):
@@ -33,8 +34,17 @@ class DocParam:
     type: str
     mandatory: bool
     description: str
-    enum: tuple[str, ...] | None
+    # The values the description lists, one or more (None: it lists none). A single value is only an
+    # enum where one is expected (type ENUM, or an enum in the spec): see `enum_for`.
+    listed: tuple[str, ...] | None
     line: int
+
+    def enum_for(self, spec_has_enum: bool) -> tuple[str, ...] | None:
+        if self.listed is None:
+            return None
+        if len(self.listed) > 1 or self.type == "ENUM" or spec_has_enum:
+            return self.listed
+        return None
 
 
 @dataclass(frozen=True)
@@ -50,15 +60,19 @@ class DocWeight:
 class DocHalf:
     """One language's half of an operation page."""
 
-    language: Literal["en", "zh"]
-    title: Located
+    language: Language
+    title: Located  # the whole heading, security type included
+    name: str  # the title without its security type
     security_type: str | None
+    description: tuple[Located, ...]  # the API description's paragraphs
+    description_line: int
     method: str | None
     path: str | None
     endpoint_line: int
     weight: DocWeight | None
     params: tuple[DocParam, ...]
     params_line: int
+    # Every other paragraph or bullet on the page (rules, mode support, notices), wherever it stands.
     notes: tuple[Located, ...]
     example: Located | None
 
@@ -87,9 +101,22 @@ class OperationPage:
 @dataclass(frozen=True)
 class ChangeLogEntry:
     date: str
-    language: Literal["en", "zh"]
+    language: Language
     text: str
     line: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the spec that makes it say what the docs say (docs-sync applies these).
+
+    `pointer` walks the spec as written (a `$ref` is not followed); a segment `@name` selects the list
+    item whose `name` is `name`. `set` replaces or adds the value at the pointer, `delete` removes it,
+    `append` adds `value` to the list at the pointer (creating the list)."""
+
+    op: Literal["set", "delete", "append"]
+    pointer: tuple[str, ...]
+    value: Any = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +130,9 @@ class Finding:
     operation: str = ""
     spec_line: int | None = None
     detail: str = ""
+    language: str = ""  # "en" or "zh" when the finding is about one half's text
+    # The spec edits that resolve the finding, when it is mechanical; empty when a human must decide.
+    fix: tuple[Edit, ...] = ()
 
 
 @dataclass
@@ -110,6 +140,7 @@ class Report:
     spec_file: str
     docs_dir: str
     findings: list[Finding] = field(default_factory=list)
+    newest_updated_at: str = ""  # the newest `updated_at` of the pages read (the change log included)
 
     @property
     def drift(self) -> bool:

@@ -1,4 +1,8 @@
-"""Reading one operation page's half: endpoint, weight, parameters, notes and response example."""
+"""Reading one operation page's half: title, description, endpoint, weight, parameters, notes, example.
+
+Every paragraph and bullet of the half is accounted for: what is not the title, the API description,
+the endpoint, the weight, a label ("Additional notes:") or the response example is a note.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,51 @@ from pathlib import Path
 
 from ._markdown import Block, Half, Section, SplitPage
 from ._model import DocHalf, DocParam, DocWeight, Located, OperationPage, UnreadableInput
+from ._wording import is_label, normal
 
 # Section titles, in both languages, by what they hold.
+_DESCRIPTION = ("API Description", "接口描述")
 _HTTP = ("HTTP Request", "HTTP请求")
 _WEIGHT = ("Request Weight", "请求权重")
 _PARAMETERS = ("Request Parameters", "请求参数")
 _RESPONSE = ("Response Example", "响应示例")
 
-_ENDPOINT = re.compile(r"^(GET|POST|PUT|DELETE|PATCH)\s+`?(/[^\s`]+)`?$")
+# Older pages (and Binance's change log) write the signing method after the path: `(HMAC SHA256)`.
+_ENDPOINT = re.compile(r"^(GET|POST|PUT|DELETE|PATCH)\s+`?(/[^\s`]+)`?(?:\s*\(HMAC SHA256\))?$")
 _KIND = re.compile(r"\((IP|UID)\)")
 _WEIGHT_VALUE = re.compile(r"^\*\*(\d+)\s*(?:\((IP|UID)\))?\*\*$")
-_SECURITY_TYPE = re.compile(r"\(([A-Z_]+)\)\s*$")
-# An enum list: two or more upper-case values, optionally back-quoted and annotated ("ISOLATED(逐仓)"),
-# after an optional label that is either non-ASCII text ("保证金模式 ") or ends with a colon.
+_SECURITY_TYPE = re.compile(r"\s*\(([A-Z_]+)\)\s*$")
+# An enum list: upper-case values, optionally back-quoted and annotated ("ISOLATED(逐仓)"), after an
+# optional label that is either non-ASCII text ("保证金模式 ") or ends with a colon.
 _ENUM_VALUE = r"`?[A-Z][A-Z0-9_]*`?(?:\s*[(（][^)）]*[)）])?"
 _ENUM_LIST = re.compile(
-    rf"(?:[^\x00-\x7f]*\s*|[^=:：]*[:：]\s*)(?P<values>{_ENUM_VALUE}(?:\s*[,，、]\s*{_ENUM_VALUE})+)\s*[.。]?"
+    rf"(?:[^\x00-\x7f]*\s*|[^=:：]*[:：]\s*)(?P<values>{_ENUM_VALUE}(?:\s*[,，、]\s*{_ENUM_VALUE})*)\s*[.。]?"
 )
 _ANNOTATION = re.compile(r"[(（][^)）]*[)）]")
 _MANDATORY = {"YES": True, "NO": False}
 
 
-def enum_values(description: str) -> tuple[str, ...] | None:
-    """The enum values a parameter description lists, or None when it lists none."""
+def listed_values(description: str) -> tuple[str, ...] | None:
+    """The values a parameter description lists (one or more), or None when it lists none."""
     match = _ENUM_LIST.fullmatch(description.strip())
     if match is None:
         return None
     return tuple(re.findall(r"[A-Z][A-Z0-9_]*", _ANNOTATION.sub("", match["values"])))
+
+
+def enum_values(description: str) -> tuple[str, ...] | None:
+    """The enum a description lists on its own (two or more values), or None."""
+    values = listed_values(description)
+    return values if values is not None and len(values) > 1 else None
+
+
+def without_values(description: str) -> str:
+    """The description's wording around its list of values (the same for any values listed)."""
+    match = _ENUM_LIST.fullmatch(description.strip())
+    if match is None:
+        return normal(description)
+    text = description.strip()
+    return normal(text[: match.start("values")] + "<values>" + text[match.end("values") :])
 
 
 def parse_operation_page(split: SplitPage) -> OperationPage | None:
@@ -55,97 +77,93 @@ def _half(file: Path, half: Half) -> DocHalf | None:
     http = _section(half, _HTTP)
     if http is None:
         return None
-    method, path, endpoint_line = _endpoint(file, http)
+    endpoint_block, method, path = _endpoint(file, http)
     title = half.title
     security = _SECURITY_TYPE.search(title.title)
+    described = _section(half, _DESCRIPTION)
+    weight_section = _section(half, _WEIGHT)
+    weight, weight_block = _weight(weight_section)
     params_section = _section(half, _PARAMETERS)
-    params, notes = _parameters(file, params_section) if params_section else ((), ())
+    table = _first(params_section, "table")
+    response = _section(half, _RESPONSE)
+    example = _first(response, "code")
+    consumed = {id(block) for block in (endpoint_block, weight_block, table, example) if block is not None}
+    description: list[Located] = []
+    notes: list[Located] = []
+    for section in half.sections:
+        for block in section.blocks:
+            if id(block) in consumed or block.kind == "code":
+                continue
+            if block.kind == "table":
+                notes += [Located(" | ".join(row.cells), row.line) for row in block.rows]
+            elif section is described and block.kind == "paragraph":
+                description.append(Located(block.text, block.line))
+            elif not is_label(block.text):
+                notes.append(Located(block.text, block.line))
     return DocHalf(
         language=half.language,
         title=Located(title.title, title.line),
+        name=title.title[: security.start()].strip() if security else title.title,
         security_type=security[1] if security else None,
+        description=tuple(description),
+        description_line=described.line if described else title.line,
         method=method,
         path=path,
-        endpoint_line=endpoint_line,
-        weight=_weight(_section(half, _WEIGHT)),
-        params=params,
-        params_line=params_section.line if params_section else endpoint_line,
-        notes=tuple(_bullets(half)) + notes,
-        example=_example(_section(half, _RESPONSE)),
+        endpoint_line=endpoint_block.line,
+        weight=weight,
+        params=_parameters(file, table) if table is not None else (),
+        params_line=params_section.line if params_section else endpoint_block.line,
+        notes=tuple(notes),
+        example=Located(example.text, example.line) if example is not None and example.text.strip() else None,
     )
 
 
-def _endpoint(file: Path, section: Section) -> tuple[str, str, int]:
+def _first(section: Section | None, kind: str) -> Block | None:
+    return next((block for block in section.blocks if block.kind == kind), None) if section else None
+
+
+def _endpoint(file: Path, section: Section) -> tuple[Block, str, str]:
     for block in section.blocks:
         match = _ENDPOINT.match(block.text)
         if block.kind == "paragraph" and match:
-            return match[1], match[2], block.line
+            return block, match[1], match[2]
     raise UnreadableInput(file, section.line, "the HTTP request section has no `METHOD /path` line")
 
 
-def _weight(section: Section | None) -> DocWeight | None:
+def _weight(section: Section | None) -> tuple[DocWeight | None, Block | None]:
     if section is None:
-        return None
+        return None, None
     in_heading = _KIND.search(section.title)
     heading_kind = in_heading[1] if in_heading else None
-    block = next((b for b in section.blocks if b.kind == "paragraph"), None)
+    block = _first(section, "paragraph")
     if block is None:
-        return DocWeight(None, heading_kind, "", section.line, section.line)
+        return DocWeight(None, heading_kind, "", section.line, section.line), None
     match = _WEIGHT_VALUE.match(block.text)
     if match is None:
-        return DocWeight(None, heading_kind, block.text, block.line, section.line)
+        return DocWeight(None, heading_kind, block.text, block.line, section.line), block
     # The kind is written either after the value ("**3000(UID)**") or in the heading ("Request Weight(IP)").
     if match[2]:
-        return DocWeight(int(match[1]), match[2], block.text, block.line, block.line)
-    return DocWeight(
-        int(match[1]), heading_kind, block.text, block.line, section.line if heading_kind else block.line
-    )
+        return DocWeight(int(match[1]), match[2], block.text, block.line, block.line), block
+    kind_line = section.line if heading_kind else block.line
+    return DocWeight(int(match[1]), heading_kind, block.text, block.line, kind_line), block
 
 
-def _parameters(file: Path, section: Section) -> tuple[tuple[DocParam, ...], tuple[Located, ...]]:
-    table = next((block for block in section.blocks if block.kind == "table"), None)
+def _parameters(file: Path, table: Block) -> tuple[DocParam, ...]:
     params: list[DocParam] = []
-    if table is not None:
-        for row in table.rows[1:]:
-            if len(row.cells) < 4:
-                raise UnreadableInput(
-                    file, row.line, "a parameter row needs name, type, mandatory, description"
-                )
-            name, type_, mandatory, description = row.cells[:4]
-            if mandatory.upper() not in _MANDATORY:
-                raise UnreadableInput(file, row.line, f"mandatory must be YES or NO, not {mandatory!r}")
-            params.append(
-                DocParam(
-                    name,
-                    type_.upper(),
-                    _MANDATORY[mandatory.upper()],
-                    description,
-                    enum_values(description),
-                    row.line,
-                )
+    for row in table.rows[1:]:
+        if len(row.cells) < 4:
+            raise UnreadableInput(file, row.line, "a parameter row needs name, type, mandatory, description")
+        name, type_, mandatory, description = row.cells[:4]
+        if mandatory.upper() not in _MANDATORY:
+            raise UnreadableInput(file, row.line, f"mandatory must be YES or NO, not {mandatory!r}")
+        params.append(
+            DocParam(
+                name.strip("`"),
+                type_.strip("`").upper(),
+                _MANDATORY[mandatory.upper()],
+                description,
+                listed_values(description),
+                row.line,
             )
-    # Paragraphs after the table are notes too, except labels such as "Additional notes:" / "备注:".
-    after = section.blocks[section.blocks.index(table) + 1 :] if table is not None else section.blocks
-    notes = tuple(
-        Located(block.text, block.line)
-        for block in after
-        if block.kind == "paragraph" and not block.text.rstrip().endswith((":", "："))
-    )
-    return tuple(params), notes
-
-
-def _bullets(half: Half) -> list[Located]:
-    return [
-        Located(block.text, block.line)
-        for section in half.sections
-        if _section(half, _RESPONSE) is not section
-        for block in section.blocks
-        if block.kind == "bullet"
-    ]
-
-
-def _example(section: Section | None) -> Located | None:
-    block: Block | None = next((b for b in section.blocks if b.kind == "code"), None) if section else None
-    if block is None or not block.text.strip():
-        return None
-    return Located(block.text, block.line)
+        )
+    return tuple(params)

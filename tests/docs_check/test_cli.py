@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from binance_margin_api.spec_metadata import OPERATIONS
 
 from generator._paths import REPO_ROOT
 from generator.docs_check import EXIT_DRIFT, EXIT_OK, EXIT_UNREADABLE, main
@@ -15,24 +16,24 @@ from generator.docs_check import EXIT_DRIFT, EXIT_OK, EXIT_UNREADABLE, main
 from .conftest import CHANGE_MARGIN_TYPE, COIN_LIST, Docs
 
 
-def test_exit_0_and_a_table_when_the_spec_matches(seeds: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(seeds)]) == EXIT_OK
+def test_exit_0_and_a_table_when_the_spec_matches(snapshot: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(snapshot)]) == EXIT_OK
     out = capsys.readouterr().out
     assert out.startswith("## Binance docs check: no drift")
     assert "| INFO | change-log |" in out
 
 
 def test_exit_1_and_the_drift_in_the_table(docs: Docs, capsys: pytest.CaptureFixture[str]) -> None:
-    (line, _) = docs.edit(CHANGE_MARGIN_TYPE, r"^\*\*1\*\*", "**5**")
+    (line, _) = docs.edit(CHANGE_MARGIN_TYPE, r"^\*\*\d+\*\*", "**7777**")
     assert main([str(docs.dir)]) == EXIT_DRIFT
     out = capsys.readouterr().out
     assert "drift found" in out
     where = f"{docs.page(CHANGE_MARGIN_TYPE)}:{line}"
-    assert f"| DRIFT | weight-value | {where} | changeMarginType | 5 (no kind stated) |" in out
+    assert f"| DRIFT | weight-value | {where} | changeMarginType | 7777 (no kind stated) |" in out
 
 
 def test_json_output(docs: Docs, capsys: pytest.CaptureFixture[str]) -> None:
-    (line, _) = docs.edit(CHANGE_MARGIN_TYPE, r"^\*\*1\*\*", "**5**")
+    (line, _) = docs.edit(CHANGE_MARGIN_TYPE, r"^\*\*\d+\*\*", "**7777**")
     assert main([str(docs.dir), "--json"]) == EXIT_DRIFT
     document = json.loads(capsys.readouterr().out)
     assert document["drift"] is True
@@ -42,7 +43,8 @@ def test_json_output(docs: Docs, capsys: pytest.CaptureFixture[str]) -> None:
         str(docs.page(CHANGE_MARGIN_TYPE)),
         line,
     )
-    assert finding["spec"] == "1 (IP)" and isinstance(finding["spec_line"], int)
+    spec = OPERATIONS["changeMarginType"]
+    assert finding["spec"] == f"{spec.weight} ({spec.weight_kind})" and isinstance(finding["spec_line"], int)
 
 
 def test_exit_2_on_a_page_without_front_matter(docs: Docs, capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,9 +69,9 @@ def test_exit_2_on_a_missing_directory(tmp_path: Path, capsys: pytest.CaptureFix
     assert "not a directory" in capsys.readouterr().err
 
 
-def test_the_module_entry_point(seeds: Path) -> None:
+def test_the_module_entry_point(snapshot: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "docs-check", str(seeds), "--json"],
+        [sys.executable, "-m", "generator", "docs-check", str(snapshot), "--json"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from binance_margin._cli import main
+from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS
 from binance_margin_mock import DEFAULT_SCENARIO, load_scenario
 
 from tests._loopback import hmac_verifier, loopback_server
@@ -137,6 +138,8 @@ def test_show_weight_prints_the_used_weight_headers(capsys: pytest.CaptureFixtur
             )
     err = capsys.readouterr().err
     assert code == 0
-    # The mock reports 100 used (the spec's weight for the coin list) against the SAPI IP bucket.
-    assert "X-SAPI-USED-IP-WEIGHT-1M: 100 (limit 12000" in err
+    # The mock reports the spec's weight for the coin list as used, against the bucket the spec names.
+    coins = OPERATIONS["getSmallLiabilityExchangeCoinList"]
+    bucket = RATE_LIMITS[coins.rate_limit]
+    assert f"{bucket.used_weight_header}: {coins.weight} (limit {bucket.limit}" in err
     assert "from the server" in err
