@@ -38,6 +38,15 @@ def _hours(seconds: int) -> str:
     return f"{seconds // 3600} h" if seconds % 3600 == 0 else f"{seconds} s"
 
 
+def _duration(seconds: int) -> str:
+    """Days, hours, minutes or seconds: the largest unit that divides `seconds`."""
+    for unit, name in ((86400, "days"), (3600, "h"), (60, "minutes")):
+        if seconds % unit == 0:
+            count = seconds // unit
+            return f"{count} {name[:-1] if count == 1 and name.endswith('s') else name}"
+    return f"{seconds} s"
+
+
 def _rule_text(rule: dict[str, Any]) -> str:
     kind = rule["id"]
     if kind == "max-items":
@@ -95,6 +104,8 @@ def facts(spec: dict[str, Any]) -> dict[str, str]:
         "recv-window-default": str(signing["recv_window_default"]),
         "recv-window-maximum": str(signing["recv_window_maximum"]),
         "signing-since": str(signing["effective_since"]),
+        "longest-ban": _duration(int(info["x-binance-ip-bans"]["longest_seconds"])),
+        "shortest-ban": _duration(int(info["x-binance-ip-bans"]["shortest_seconds"])),
     }
     for name, limit in info["x-binance-rate-limits"].items():
         found[f"limit:{name}"] = str(limit["limit"])

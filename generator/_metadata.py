@@ -35,6 +35,15 @@ class RateLimit:
 
 
 @dataclasses.dataclass(frozen=True)
+class IpBans:
+    """How long a 418 IP ban lasts, from `shortest_seconds` to `longest_seconds` (`doc`: the docs' words)."""
+
+    doc: str
+    shortest_seconds: int
+    longest_seconds: int
+
+
+@dataclasses.dataclass(frozen=True)
 class ServerTime:
     """A family's server-time endpoint."""
 
@@ -376,6 +385,7 @@ def render_metadata(spec: dict[str, Any]) -> str:
     for name, limit in info["x-binance-rate-limits"].items():
         lines.append(f"    {name!r}: {_call('RateLimit', {'name': name, **limit})},")
     lines.append("}")
+    lines.append(f"IP_BANS: Final = {_call('IpBans', dict(info['x-binance-ip-bans']))}")
     lines.append("API_FAMILIES: Final[Mapping[str, ApiFamily]] = {")
     for name, family in info["x-binance-api-families"].items():
         fields = {

@@ -23,6 +23,15 @@ class RateLimit:
 
 
 @dataclasses.dataclass(frozen=True)
+class IpBans:
+    """How long a 418 IP ban lasts, from `shortest_seconds` to `longest_seconds` (`doc`: the docs' words)."""
+
+    doc: str
+    shortest_seconds: int
+    longest_seconds: int
+
+
+@dataclasses.dataclass(frozen=True)
 class ServerTime:
     """A family's server-time endpoint."""
 
@@ -162,7 +171,7 @@ class Operation:
         return None
 
 
-SPEC_VERSION: Final = "1.1.1"
+SPEC_VERSION: Final = "2.0.0"
 DOCS_CHECKED_AT: Final = "2026-01-15T23:48:59"
 SIGNING: Final = Signing(
     api_key_header="X-MBX-APIKEY",
@@ -206,6 +215,11 @@ RATE_LIMITS: Final[Mapping[str, RateLimit]] = {
         used_weight_header="X-MBX-USED-WEIGHT-1M",
     ),
 }
+IP_BANS: Final = IpBans(
+    doc="IP bans are tracked and scale in duration for repeat offenders, from 2 minutes to 3 days.",
+    shortest_seconds=120,
+    longest_seconds=259200,
+)
 API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
     "sapi": ApiFamily(
         name="sapi",

@@ -23,6 +23,10 @@ def _yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long line
     yaml.indent(mapping=2, sequence=4, offset=2)  # the spec's own layout
+    # A null is written `null`, as the spec writes it (ruamel's default writes nothing after the colon).
+    yaml.representer.add_representer(
+        type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     return yaml
 
 

@@ -23,15 +23,22 @@ from functools import partial
 from typing import Final, TypeVar
 
 import attrs
-from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS, Operation, RateLimit
+from binance_margin_api.spec_metadata import (
+    API_FAMILIES,
+    IP_BANS,
+    OPERATIONS,
+    RATE_LIMITS,
+    Operation,
+    RateLimit,
+)
 
 from ._counters import CounterStore, LocalCounters
 from ._errors import BinanceConfigError, BinanceStorageError
 
 T = TypeVar("T")
 
-# Bans last up to 3 days: block keys live that long (their value, not their expiry, says when they end).
-_BLOCK_KEY_SECONDS: Final = 3 * 24 * 3600 + 60
+# Block keys live as long as Binance's longest IP ban (their value, not their expiry, says when they end).
+_BLOCK_KEY_SECONDS: Final = IP_BANS.longest_seconds + 60
 
 
 @attrs.frozen(slots=True)

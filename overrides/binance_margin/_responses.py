@@ -11,7 +11,7 @@ import zlib
 from decimal import Decimal
 from typing import Any, Final
 
-from binance_margin_api.spec_metadata import ApiFamily, Operation, error_meaning
+from binance_margin_api.spec_metadata import IP_BANS, ApiFamily, Operation, error_meaning
 
 from ._errors import (
     BinanceAPIError,
@@ -24,8 +24,8 @@ from ._models import ModelError, models_of
 from ._wire import Answer
 
 _EXCERPT: Final = 200
-# Binance bans for up to 3 days: a longer Retry-After is junk, and so is anything that is not finite.
-MAX_RETRY_AFTER_SECONDS: Final = 3 * 24 * 3600.0
+# No block is longer than Binance's longest IP ban: a longer (or not finite) Retry-After is junk.
+MAX_RETRY_AFTER_SECONDS: Final = float(IP_BANS.longest_seconds)
 # What a body may decode to before parsing gives up: a JSON nesting this deep is hostile, not Binance.
 _JSON_ERRORS: Final = (ValueError, RecursionError)
 
