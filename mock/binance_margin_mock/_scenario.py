@@ -14,6 +14,8 @@ from ._errors import FAMILY_ERRORS, OWN_CODES, Err, check_own_codes
 SCENARIO_DIR: Final = Path(__file__).parent / "scenarios"
 DEFAULT_SCENARIO: Final = SCENARIO_DIR / "default.toml"
 FUZZ_SCENARIO: Final = SCENARIO_DIR / "fuzz.toml"
+EXAMPLE_SCENARIO: Final = SCENARIO_DIR / "example.toml"  # every option, commented: docs/mock.md shows it
+DEMO_KEYS_DIR: Final = SCENARIO_DIR.parent / "demo_keys"
 
 KeyKind = Literal["HMAC", "RSA", "ED25519"]
 NoopAnswer = Literal["-4046", "-4067", "success"]
