@@ -53,6 +53,7 @@ async def _state(request: Request) -> JSONResponse:
             "serverTime": app.clock.now_ms(),
             "accounts": app.exchange.snapshot(),
             "faults": [_rule_json(rule) for rule in app.faults.rules()],
+            "requests": app.requests(),
         }
     )
 

@@ -1,4 +1,4 @@
-"""The mock package as installed: its version, its typing marker, and what it says without the `mock` extra."""
+"""The installed mock package: its version, its typing marker, what it says without the `mock` extra."""
 
 from __future__ import annotations
 
