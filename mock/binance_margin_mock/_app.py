@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import threading
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from pathlib import Path
@@ -27,6 +26,7 @@ from ._clock import MockClock
 from ._control import control_routes
 from ._errors import Err, ErrorSpec, MockError, error_tables
 from ._faults import FaultRule, Faults
+from ._json import dumps
 from ._keys import Verifier, verifier_for
 from ._limits import BanBook, WeightBook
 from ._scenario import Scenario, load_scenario
@@ -291,8 +291,7 @@ class MockApp(Starlette):
 
 
 def _json(body: Any, status: int, headers: Mapping[str, str]) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(content, status, dict(headers), _JSON)
+    return Response(dumps(body), status, dict(headers), _JSON)
 
 
 def _interval(window_ms: int) -> str:
