@@ -64,7 +64,7 @@ def banner(base_url: str, scenario: Scenario, source: Path) -> str:
             secret = (
                 f"secret {key.secret}"
                 if key.secret
-                else f"private key {key.private_key_file or '(not shipped)'}"
+                else f"private key {key.private_key_file or '(not named in the scenario)'}"
             )
             lines.append(f"  account {account.account_id} {key.kind:<7} api key {key.api_key}  {secret}")
     lines.append(f"control endpoints: {base_url}{PREFIX}/{{state,clock,faults,reset}}")
