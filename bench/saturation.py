@@ -2,7 +2,8 @@
 
 One process, then N processes sharing a Redis budget, call the coin-list GET (weight and limit from the
 spec metadata: sapi-ip, per endpoint) as fast as the budget allows, against the mock with a shortened
-rate-limit window. Runs start on a window boundary and last whole windows, so the permitted number of
+rate-limit window. Runs start behind a barrier (every worker set up), on a window boundary, and last
+whole windows, so the permitted number of
 calls is exactly (limit // weight) per window. Prints a table; docs/saturation-benchmark.md records it.
 
     PYTHONPATH=overrides:generated_client:mock:. python bench/saturation.py [--window 3] [--windows 6]
@@ -31,8 +32,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def worker(base_url: str, storage_uri: str, namespace: str, window: float, start: float, end: float) -> None:
-    """One hammering process: call the coin list from `start` to `end` (epoch s), print the counts as JSON."""
+READY = "ready"  # a worker's first line: its interpreter, imports and client are set up
+
+
+def worker(
+    base_url: str,
+    storage_uri: str,
+    namespace: str,
+    window: float,
+    seconds: float,
+    max_calls: int | None,
+    max_wait: float | None,
+) -> None:
+    """One hammering process. It sets up, prints READY, and waits behind the barrier: a line "go <start>"
+    on stdin (epoch seconds). Then it calls the coin list from `start` for `seconds` or until it made
+    `max_calls` calls, waiting at most `max_wait` for the budget (default: the time left), and prints
+    its counts as JSON."""
     from binance_margin import (
         BinanceClient,
         BinanceIPBannedError,
@@ -52,10 +67,16 @@ def worker(base_url: str, storage_uri: str, namespace: str, window: float, start
         budget_namespace=namespace,
         window_seconds=window,
     ) as client:
+        print(READY, flush=True)
+        command, _, start_text = sys.stdin.readline().partition(" ")
+        if command != "go":
+            raise SystemExit(f"worker: expected 'go <start>' on stdin, got {command!r}")
+        start = float(start_text)
         time.sleep(max(0.0, start - time.time()))
-        while (left := end - time.time()) > 0:
+        end = start + seconds
+        while (left := end - time.time()) > 0 and (max_calls is None or sum(counts.values()) < max_calls):
             try:
-                with client.call_options(max_wait=left):
+                with client.call_options(max_wait=left if max_wait is None else min(max_wait, left)):
                     client.coin_list()
                 counts["ok"] += 1
             except BinanceRateLimitError:
@@ -69,22 +90,59 @@ def worker(base_url: str, storage_uri: str, namespace: str, window: float, start
 
 
 def spawn_workers(
-    base_url: str, storage_uri: str, namespace: str, window: float, start: float, end: float, processes: int
+    base_url: str,
+    storage_uri: str,
+    namespace: str,
+    window: float,
+    seconds: float,
+    processes: int,
+    *,
+    max_calls: int | None = None,
+    max_wait: float | None = None,
+    align: float | None = None,
 ) -> list[dict[str, int]]:
-    """Run `processes` workers sharing `storage_uri` under `namespace`; their counts, one dict each."""
+    """Run `processes` workers sharing `storage_uri` under `namespace`; their counts, one dict each.
+
+    The load window is measured from when they all run, never from when they were spawned: every worker
+    starts, sets up and reports READY; only then are they all told the same start time (0.2 s ahead, or
+    the next multiple of `align` seconds at least that far ahead). How long interpreters take to start
+    on a busy machine changes nothing but how long the barrier waits.
+    """
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("overrides", "generated_client", "mock", ".")),
     }
-    args = [base_url, storage_uri, namespace, str(window), str(start), str(end)]
+    args = [base_url, storage_uri, namespace, str(window), str(seconds), str(max_calls), str(max_wait)]
     procs = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", *args], env=env, stdout=subprocess.PIPE, text=True
+            [sys.executable, __file__, "--worker", *args],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(processes)
     ]
-    timeout = max(0.0, end - time.time()) + 60
-    return [json.loads(proc.communicate(timeout=timeout)[0]) for proc in procs]
+    try:
+        for proc in procs:  # the barrier: block until every worker is set up
+            assert proc.stdout is not None
+            line = proc.stdout.readline().strip()
+            if line != READY:
+                raise RuntimeError(f"a worker failed to start (exit {proc.wait()}): {line!r}")
+        start = time.time() + 0.2
+        if align:
+            start = math.ceil(start / align) * align
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(f"go {start!r}\n")
+            proc.stdin.flush()
+        timeout = max(0.0, start + seconds - time.time()) + 60
+        return [json.loads(proc.communicate(timeout=timeout)[0]) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def _free_port() -> int:
@@ -95,11 +153,11 @@ def _free_port() -> int:
 
 def _run(base_url: str, storage_uri: str, processes: int, window: float, windows: int) -> dict[str, int]:
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
-    now = time.time()
-    start = (math.floor(now / window) + 2) * window  # a window boundary, after the workers have started
-    end = start + windows * window
     totals = {"ok": 0, "429": 0, "418": 0}
-    for counts in spawn_workers(base_url, storage_uri, namespace, window, start, end, processes):
+    # Whole windows from a window boundary, after every worker is set up.
+    for counts in spawn_workers(
+        base_url, storage_uri, namespace, window, windows * window, processes, align=window
+    ):
         for name in totals:
             totals[name] += counts[name]
     return totals
@@ -110,11 +168,19 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=3.0, help="the shortened rate-limit window (s)")
     parser.add_argument("--windows", type=int, default=6, help="whole windows per run")
     parser.add_argument("--processes", type=int, default=4, help="processes sharing the Redis budget")
-    parser.add_argument("--worker", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=7, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.worker:
-        base, uri, namespace, window, start, end = options.worker
-        worker(base, uri, namespace, float(window), float(start), float(end))
+        base, uri, namespace, window, seconds, max_calls, max_wait = options.worker
+        worker(
+            base,
+            uri,
+            namespace,
+            float(window),
+            float(seconds),
+            None if max_calls == "None" else int(max_calls),
+            None if max_wait == "None" else float(max_wait),
+        )
         return
 
     from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS

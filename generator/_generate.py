@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from ._decimal import apply_decimals
 from ._metadata import render_metadata
 from ._paths import GENERATED_PACKAGE, METADATA_MODULE, SPEC_PATH
 from ._pins import check_pins
@@ -30,12 +31,16 @@ def _ruff() -> str:
     return str(find_ruff_bin())
 
 
-def _post_hooks() -> list[str]:
+def _ruff_commands(target: str) -> list[list[str]]:
     # --isolated: ignore the enclosing repository's ruff config; --no-cache: leave no .ruff_cache behind.
     return [
-        f"{shlex.quote(_ruff())} check . --fix-only --isolated --no-cache --quiet",
-        f"{shlex.quote(_ruff())} format . --isolated --no-cache --quiet",
+        [_ruff(), "check", target, "--fix-only", "--isolated", "--no-cache", "--quiet"],
+        [_ruff(), "format", target, "--isolated", "--no-cache", "--quiet"],
     ]
+
+
+def _post_hooks() -> list[str]:
+    return [shlex.join(command) for command in _ruff_commands(".")]
 
 
 def _run(command: list[str], cwd: Path | None = None) -> None:
@@ -72,8 +77,12 @@ def build(spec_path: Path, out: Path) -> None:
                 "--fail-on-warning",
             ]
         )
+    spec = load_spec(spec_path)
+    for path in apply_decimals(spec, out):  # exact amounts: a post-step, templates cannot change a type
+        for command in _ruff_commands(str(path)):
+            _run(command, cwd=out)
     (out / "py.typed").write_text("", encoding="utf-8")
-    (out / METADATA_MODULE).write_text(render_metadata(load_spec(spec_path)), encoding="utf-8")
+    (out / METADATA_MODULE).write_text(render_metadata(spec), encoding="utf-8")
     _run([_ruff(), "format", METADATA_MODULE, "--isolated", "--no-cache", "--quiet"], cwd=out)
 
 

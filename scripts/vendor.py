@@ -3,8 +3,9 @@
     python scripts/vendor.py DEST_DIR --prefix consumer._vendor
 
 copies `overrides/binance_margin` and `generated_client/binance_margin_api` into DEST_DIR (which must be
-the directory of the package `--prefix` names, e.g. `consumer/_vendor`) and rewrites every absolute
-import of a vendored package to go through the prefix, the way pip vendors its dependencies:
+the directory of the package `--prefix` names, e.g. `consumer/_vendor`: a contradiction is refused) and
+rewrites every absolute import of a vendored package to go through the prefix, the way pip vendors its
+dependencies:
 
     from binance_margin_api.models import X   ->  from consumer._vendor.binance_margin_api.models import X
     import binance_margin_api                  ->  from consumer._vendor import binance_margin_api
@@ -15,6 +16,8 @@ names that merely start with a vendored name are never touched. A form that cann
 changing what name it binds (`import binance_margin_api.types` without `as`) is refused, loudly. The
 runtime dependencies (httpx, attrs, cryptography, limits) are not vendored: the consumer installs them.
 The consumer's copies keep their own logger name ("binance_margin") and are otherwise byte-identical.
+Each copy gets a VENDORED.txt with the package version and the source commit (`git rev-parse HEAD`, or
+"unknown" outside a git checkout).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from __future__ import annotations
 import argparse
 import ast
 import shutil
+import subprocess
 import sys
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -36,6 +41,49 @@ VENDORED_NOTE = "vendored from binance-margin by scripts/vendor.py: do not edit,
 
 class VendorError(Exception):
     """An import that cannot be rewritten safely, or a bad destination."""
+
+
+def check_destination(dest: Path, prefix: str) -> None:
+    """`dest` must be the directory of the package `prefix` names: its last parts are the prefix's."""
+    parts = prefix.split(".")
+    tail = dest.resolve().parts[-len(parts) :]
+    if list(tail) != parts:
+        expected = "/".join(parts)
+        raise VendorError(
+            f"the destination {dest} is not the directory of --prefix {prefix}: it must end in "
+            f"{expected}/ (e.g. src/{expected}), so that `import {prefix}` finds the vendored copies"
+        )
+
+
+def source_version() -> str:
+    """The version of the package being vendored (pyproject.toml of this checkout)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return str(project["version"])
+
+
+def source_commit() -> str:
+    """The checkout's commit (`git rev-parse HEAD`), with a note when the vendored files have local
+    changes; "unknown" when there is no git or no repository."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *(str(path) for path in PACKAGES.values())],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head} (with uncommitted changes)" if dirty else head
+
+
+def vendored_note(version: str, commit: str) -> str:
+    """What VENDORED.txt says: do not edit, and where the copy came from."""
+    return f"{VENDORED_NOTE}\nversion: {version}\ncommit: {commit}\n"
 
 
 def _vendored(module: str | None, names: Iterable[str]) -> bool:
@@ -108,6 +156,8 @@ def vendor(dest: Path, prefix: str, packages: dict[str, Path] | None = None) -> 
     packages = PACKAGES if packages is None else packages
     if not prefix.isascii() or not all(part.isidentifier() for part in prefix.split(".")):
         raise VendorError(f"--prefix {prefix!r} is not a dotted module path")
+    check_destination(dest, prefix)
+    note = vendored_note(source_version(), source_commit())
     dest.mkdir(parents=True, exist_ok=True)
     init = dest / "__init__.py"
     if not init.exists():
@@ -126,7 +176,7 @@ def vendor(dest: Path, prefix: str, packages: dict[str, Path] | None = None) -> 
             if rewritten != original:
                 path.write_text(rewritten, encoding="utf-8")
             written.append(path)
-        (target / "VENDORED.txt").write_text(VENDORED_NOTE + "\n", encoding="utf-8")
+        (target / "VENDORED.txt").write_text(note, encoding="utf-8")
     return written
 
 

@@ -17,6 +17,9 @@ from binance_margin import _errors
 
 from tests._secrets import ALL
 
+# The shipped test kit's fixtures (binance_mock, binance_mock_clock, ...), enabled as a consumer would.
+pytest_plugins = ["binance_margin_mock.testing.pytest_plugin"]
+
 _TEXTS: list[tuple[str, str]] = []  # (where, text)
 
 

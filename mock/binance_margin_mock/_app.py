@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
+import threading
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -26,6 +26,7 @@ from ._clock import MockClock
 from ._control import control_routes
 from ._errors import Err, ErrorSpec, MockError, error_tables
 from ._faults import FaultRule, Faults
+from ._json import dumps
 from ._keys import Verifier, verifier_for
 from ._limits import BanBook, WeightBook
 from ._scenario import Scenario, load_scenario
@@ -70,6 +71,7 @@ _ACTIONS: Final[Mapping[str, Action]] = {
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Route:
+    name: str  # what requests are counted under: the operationId, or "METHOD /path" (server time)
     target: str  # "METHOD /path"
     targets: tuple[str, ...]  # names a fault rule may use for it
     family: ApiFamily
@@ -92,6 +94,7 @@ def _routes() -> dict[str, dict[str, _Route]]:
         limit = RATE_LIMITS[operation.rate_limit]
         target = f"{operation.method} {operation.path}"
         routes.setdefault(operation.path, {})[operation.method] = _Route(
+            name=operation.operation_id,
             target=target,
             targets=(operation.operation_id, target, operation.path),
             family=API_FAMILIES[operation.family],
@@ -107,6 +110,7 @@ def _routes() -> dict[str, dict[str, _Route]]:
         limit = RATE_LIMITS[time.rate_limit]
         target = f"GET {time.path}"
         routes.setdefault(time.path, {})["GET"] = _Route(
+            name=target,
             target=target,
             targets=(target, time.path),
             family=family,
@@ -130,11 +134,16 @@ class MockApp(Starlette):
         # Set by the server runner so a `drop` fault can close the socket; None in-process.
         self.drop_connection: Dropper | None = None
         self._routes = _routes()
+        self._requests_lock = threading.Lock()
         self.load(scenario)
 
     def load(self, scenario: Scenario) -> None:
-        """Start over from `scenario`: accounts, weights, bans (the clock and faults are kept)."""
+        """Start over from `scenario`: accounts, weights, bans, request counts (clock and faults are kept)."""
         self.scenario = scenario
+        with self._requests_lock:
+            self._requests = {
+                route.name: 0 for methods in self._routes.values() for route in methods.values()
+            }
         self.exchange = Exchange(scenario)
         self.weights = WeightBook(RATE_LIMITS, scenario.window_seconds)
         self.bans = BanBook(scenario.ban_after_violations, scenario.ban_seconds)
@@ -144,6 +153,12 @@ class MockApp(Starlette):
             for account in scenario.accounts
             for key in account.keys
         }
+
+    def requests(self) -> dict[str, int]:
+        """How many requests reached each operation (by operationId; server time by "GET /path") since
+        the start or the last reset, whatever they were answered (faults, errors and drops included)."""
+        with self._requests_lock:
+            return dict(self._requests)
 
     def reset(self, scenario: Scenario | None = None, *, clock: bool = False) -> None:
         """Back to the scenario's start (or a new scenario), with no fault rules; `clock` resets it too."""
@@ -166,6 +181,8 @@ class MockApp(Starlette):
         await super().__call__(scope, receive, send)
 
     async def _serve(self, route: _Route, scope: Scope, receive: Receive, send: Send) -> None:
+        with self._requests_lock:
+            self._requests[route.name] += 1
         executed_faults: list[FaultRule] = []
         for rule in self.faults.take(route.targets):
             if rule.kind == "latency":
@@ -274,8 +291,7 @@ class MockApp(Starlette):
 
 
 def _json(body: Any, status: int, headers: Mapping[str, str]) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(content, status, dict(headers), _JSON)
+    return Response(dumps(body), status, dict(headers), _JSON)
 
 
 def _interval(window_ms: int) -> str:

@@ -8,20 +8,36 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._app import create_app
-from ._control import PREFIX
+from ._extra import extra_message, missing_module
 from ._scenario import DEFAULT_SCENARIO, Scenario, load_scenario
-from ._server import listen, make_server
+from ._version import distribution_version
+
+# Exit status when the `mock` extra is not installed (as for a usage error: nothing was started).
+EXIT_MISSING_EXTRA = 2
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="binance-margin-mock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {distribution_version()}")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one; default 8765)")
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file (.toml/.json)")
     parser.add_argument("--window-seconds", type=float, help="shorten every rate-limit window to this")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:  # the server's modules need the `mock` extra; --help and --version do not
+        from ._app import create_app
+        from ._server import listen, make_server
+    except ModuleNotFoundError as error:
+        missing = missing_module(error)
+        if missing is None:
+            raise
+        print(extra_message(missing), file=sys.stderr)
+        return EXIT_MISSING_EXTRA
 
     scenario = load_scenario(args.scenario)
     if args.window_seconds is not None:
@@ -36,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def banner(base_url: str, scenario: Scenario, source: Path) -> str:
     """What the CLI prints; the first line is stable: tests and scripts parse it."""
+    from ._control import PREFIX
+
     lines = [
         f"binance-margin-mock listening on {base_url}",
         f"scenario: {source}",
@@ -46,7 +64,7 @@ def banner(base_url: str, scenario: Scenario, source: Path) -> str:
             secret = (
                 f"secret {key.secret}"
                 if key.secret
-                else f"private key {key.private_key_file or '(not shipped)'}"
+                else f"private key {key.private_key_file or '(not named in the scenario)'}"
             )
             lines.append(f"  account {account.account_id} {key.kind:<7} api key {key.api_key}  {secret}")
     lines.append(f"control endpoints: {base_url}{PREFIX}/{{state,clock,faults,reset}}")

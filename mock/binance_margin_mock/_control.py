@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ._faults import FaultRule
+from ._json import dumps, loads
 from ._scenario import ScenarioError, load_scenario
 
 if TYPE_CHECKING:
@@ -36,10 +36,19 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}
-    data = json.loads(raw)
+    data = loads(raw)  # amounts in a scenario stay Decimal
     if not isinstance(data, dict):
         raise ValueError("the body must be a JSON object")
     return data
+
+
+class JSONResponse(Response):
+    """Starlette's JSONResponse, written by the mock's encoder (exact amounts in the accounts' state)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content).encode("utf-8")
 
 
 def _bad(error: Exception) -> JSONResponse:
@@ -53,6 +62,7 @@ async def _state(request: Request) -> JSONResponse:
             "serverTime": app.clock.now_ms(),
             "accounts": app.exchange.snapshot(),
             "faults": [_rule_json(rule) for rule in app.faults.rules()],
+            "requests": app.requests(),
         }
     )
 

@@ -47,6 +47,8 @@ class FaultRule:
         unknown = set(data) - fields
         if unknown:
             raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        if "latency_seconds" in data:  # JSON numbers may arrive as Decimal: asyncio.sleep needs a float
+            data["latency_seconds"] = float(data["latency_seconds"])
         return cls(**data)
 
     def matches(self, targets: tuple[str, ...]) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
@@ -14,6 +16,8 @@ from ._errors import FAMILY_ERRORS, OWN_CODES, Err, check_own_codes
 SCENARIO_DIR: Final = Path(__file__).parent / "scenarios"
 DEFAULT_SCENARIO: Final = SCENARIO_DIR / "default.toml"
 FUZZ_SCENARIO: Final = SCENARIO_DIR / "fuzz.toml"
+EXAMPLE_SCENARIO: Final = SCENARIO_DIR / "example.toml"  # every option, commented: docs/mock.md shows it
+DEMO_KEYS_DIR: Final = SCENARIO_DIR.parent / "demo_keys"
 
 KeyKind = Literal["HMAC", "RSA", "ED25519"]
 NoopAnswer = Literal["-4046", "-4067", "success"]
@@ -42,10 +46,13 @@ class ApiKey:
 
 @dataclasses.dataclass(frozen=True)
 class Liability:
+    """One coin's liability. `principal` and `interest` keep the scenario's text (answered as JSON
+    strings); `usdt_value` is exact (answered as the JSON number `liabilityQty`, with its digits)."""
+
     asset: str
     principal: str
     interest: str
-    usdt_value: float
+    usdt_value: Decimal
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +98,12 @@ def load_scenario(source: str | Path | Mapping[str, Any] | None = None) -> Scena
         return _build(source, Path.cwd())
     path = Path(source)
     text = path.read_text(encoding="utf-8")
-    data: Mapping[str, Any] = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    # parse_float: amounts become Decimal straight from the file's text, with no float in between.
+    data: Mapping[str, Any] = (
+        json.loads(text, parse_float=Decimal)
+        if path.suffix == ".json"
+        else tomllib.loads(text, parse_float=Decimal)
+    )
     return _build(data, path.parent)
 
 
@@ -161,12 +173,37 @@ def _account(raw: Mapping[str, Any], base: Path) -> AccountSpec:
     )
 
 
+# A plain decimal literal, as Binance writes amounts: no sign, exponent, spaces, underscores or NaN.
+_DECIMAL_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def _amount_text(raw: Mapping[str, Any], name: str, default: str | None = None) -> str:
+    value = raw.get(name, default)
+    if not isinstance(value, str) or not _DECIMAL_TEXT.fullmatch(value):
+        raise ScenarioError(
+            f'{name} of {raw.get("asset")!r} must be a decimal string like "0.001", not {value!r}'
+        )
+    return value
+
+
+def _amount(raw: Mapping[str, Any], name: str) -> Decimal:
+    value = raw.get(name)
+    # A float comes from a mapping built in Python: its shortest repr is the number that was written.
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+        raise ScenarioError(f"{name} of {raw.get('asset')!r} must be a non-negative number, not {value!r}")
+    return value
+
+
 def _liability(raw: Mapping[str, Any]) -> Liability:
     return Liability(
         asset=str(raw["asset"]),
-        principal=str(raw["principal"]),
-        interest=str(raw.get("interest", "0")),
-        usdt_value=float(raw["usdt_value"]),
+        principal=_amount_text(raw, "principal"),
+        interest=_amount_text(raw, "interest", "0"),
+        usdt_value=_amount(raw, "usdt_value"),
     )
 
 

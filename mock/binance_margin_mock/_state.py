@@ -27,7 +27,7 @@ _ONCE: Final = _rule("smallLiabilityExchange", OncePerInterval)
 _ELIGIBLE: Final = _rule("smallLiabilityExchange", MaxLiabilityValue)
 SUCCESS: Final = {"code": 200, "msg": "success"}
 
-LiabilityCoin = dict[str, str | float]
+LiabilityCoin = dict[str, str | Decimal]
 
 
 @dataclasses.dataclass

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
+import shutil
+import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
@@ -133,3 +137,69 @@ def test_vendored_copy_calls_the_mock_without_the_original_packages(tmp_path: Pa
     check_consumer_results(out, "consumer._vendor.binance_margin._errors")
     # Nothing was imported under the original top-level names (nor the generator's or tests' tools).
     assert out["modules"] == []
+
+
+@pytest.mark.parametrize(
+    "dest",
+    ["elsewhere/_vendor", "consumer/vendor", "consumer/_vendor/inner", "_vendor"],
+)
+def test_a_destination_that_contradicts_the_prefix_is_refused_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dest: str
+) -> None:
+    target = tmp_path / dest
+    assert vendor_script.main([str(target), "--prefix", PREFIX]) == 1
+    err = capsys.readouterr().err
+    assert f"--prefix {PREFIX}" in err and "consumer/_vendor/" in err
+    assert not target.exists()
+
+
+def test_a_relative_destination_that_agrees_is_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "src" / "consumer").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "src")
+    assert vendor_script.main(["consumer/_vendor", "--prefix", PREFIX]) == 0
+    assert (tmp_path / "src" / "consumer" / "_vendor" / "binance_margin" / "_client.py").is_file()
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_vendored_txt_records_the_version_and_the_commit(tmp_path: Path) -> None:
+    vendored = _vendored_consumer(tmp_path)
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    commit = _git("rev-parse", "HEAD")
+    if _git("status", "--porcelain", "--", "overrides/binance_margin", "generated_client/binance_margin_api"):
+        commit += " (with uncommitted changes)"
+    for name in NAMES:
+        lines = (vendored / name / "VENDORED.txt").read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("vendored from binance-margin by scripts/vendor.py: do not edit")
+        assert lines[1:] == [f"version: {version}", f"commit: {commit}"]
+
+
+@pytest.mark.parametrize("without", ["repository", "git"])
+def test_the_commit_is_unknown_without_a_repository_or_git(tmp_path: Path, without: str) -> None:
+    # A copy of the sources outside any git checkout, or git missing from PATH.
+    source = tmp_path / "source"
+    for part in ("scripts/vendor.py", "overrides/binance_margin", "generated_client/binance_margin_api"):
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, source / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (source / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / part, source / part)
+    shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
+    script = source / "scripts" / "vendor.py" if without == "repository" else ROOT / "scripts" / "vendor.py"
+    env = {"PATH": str(tmp_path / "empty"), "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    consumer = tmp_path / "consumer"
+    consumer.mkdir()
+    result = subprocess.run(
+        [sys.executable, str(script), str(consumer / "_vendor"), "--prefix", PREFIX],
+        env=env if without == "git" else {**os.environ, **env, "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    note = (consumer / "_vendor" / "binance_margin" / "VENDORED.txt").read_text(encoding="utf-8")
+    assert note.splitlines()[-1] == "commit: unknown"

@@ -80,9 +80,17 @@ def test_wheel_is_named_for_the_spec_version_and_holds_the_three_packages(wheel:
         "binance_margin_api/py.typed",
         "binance_margin_api/spec_metadata.py",
         "binance_margin_mock/scenarios/default.toml",
+        "binance_margin_mock/scenarios/example.toml",
+        "binance_margin_mock/py.typed",
+        "binance_margin_mock/testing/__init__.py",
+        "binance_margin_mock/testing/pytest_plugin.py",
+        "binance_margin_mock/_pytest_entry.py",
     ):
         assert required in names
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+    with zipfile.ZipFile(wheel) as archive:
+        entry_points = archive.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt")))
+    assert "[pytest11]\nbinance-margin-mock = binance_margin_mock._pytest_entry" in entry_points.decode()
 
 
 def test_wheel_metadata_requires_only_the_runtime_dependencies(wheel: Path) -> None:
@@ -121,3 +129,21 @@ def test_console_script_is_installed(installed: Path) -> None:
     script = installed / ("Scripts/binance-margin.exe" if sys.platform == "win32" else "bin/binance-margin")
     result = _run([str(script), "--help"], cwd=installed)
     assert "coin-list" in result.stdout
+
+
+def test_mock_cli_without_its_extra_says_which_extra_to_install(installed: Path) -> None:
+    # The clean venv has the runtime dependencies only: no starlette, uvicorn or simplejson.
+    bin_dir = "Scripts" if sys.platform == "win32" else "bin"
+    script = (
+        installed
+        / bin_dir
+        / ("binance-margin-mock.exe" if sys.platform == "win32" else "binance-margin-mock")
+    )
+    result = subprocess.run(
+        [str(script), "--port", "0"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "pip install 'binance-margin[mock]'" in result.stderr and "Traceback" not in result.stderr
+    version = _run([str(script), "--version"], cwd=installed)
+    wheel_version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert version.stdout.strip() == f"binance-margin-mock {wheel_version}"

@@ -1,4 +1,8 @@
-"""Fixtures for the production-behaviour tests: the mock under uvicorn, a clock shared with it, Redis."""
+"""Fixtures for the production-behaviour tests: the mock under uvicorn, a clock shared with it, Redis.
+
+`mock` and `clock` are the shipped test kit's `binance_mock` and `binance_mock_clock` (registered for the
+suite in tests/conftest.py), serving `scenario`.
+"""
 
 from __future__ import annotations
 
@@ -15,31 +19,15 @@ from typing import Any
 import httpx
 import pytest
 from binance_margin import BinanceClient, HmacCredentials, RetryPolicy
-from binance_margin_mock import MockClock, Scenario, load_scenario
+from binance_margin_mock import Scenario, load_scenario
+from binance_margin_mock.testing import MockLinkedClock, RunningMock
 
-from tests._mock_server import RunningMock, running_mock
 from tests._secrets import MOCK_HMAC, MOCK_HMAC_2
+
+__all__ = ["MOCK_CREDENTIALS", "MOCK_CREDENTIALS_2", "MockLinkedClock", "RunningMock", "make_client"]
 
 MOCK_CREDENTIALS = HmacCredentials(MOCK_HMAC.api_key, MOCK_HMAC.secret or "")
 MOCK_CREDENTIALS_2 = HmacCredentials(MOCK_HMAC_2.api_key, MOCK_HMAC_2.secret or "")
-
-
-class MockLinkedClock:
-    """The client's clock IS the mock's clock: sleeping advances the mock's time instead of waiting."""
-
-    def __init__(self, clock: MockClock) -> None:
-        self.mock = clock
-        self.slept: list[float] = []
-
-    def wall_ms(self) -> float:
-        return float(self.mock.now_ms())
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.mock.advance(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 class CountingTransport(httpx.BaseTransport):
@@ -68,14 +56,18 @@ def scenario(request: pytest.FixtureRequest) -> Scenario:
 
 
 @pytest.fixture
-def mock(scenario: Scenario) -> Iterator[RunningMock]:
-    with running_mock(scenario, clock=MockClock()) as running:
-        yield running
+def binance_mock_scenario(scenario: Scenario) -> Scenario:
+    return scenario
 
 
 @pytest.fixture
-def clock(mock: RunningMock) -> MockLinkedClock:
-    return MockLinkedClock(mock.app.clock)
+def mock(binance_mock: RunningMock) -> RunningMock:
+    return binance_mock
+
+
+@pytest.fixture
+def clock(binance_mock_clock: MockLinkedClock) -> MockLinkedClock:
+    return binance_mock_clock
 
 
 @pytest.fixture

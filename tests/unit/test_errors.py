@@ -95,7 +95,9 @@ def test_sapi_5xx_outcome_is_unknown() -> None:
         (200, b'[{"asset": 1}]'),
         (200, b'{"not": "a list"}'),
         (200, b'[{"asset":null,"interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":1}]'),
-        (200, b'[{"asset":"ETH","interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":"1"}]'),
+        # Not a decimal amount (a string "1" is one: the models take it as an exact amount).
+        (200, b'[{"asset":"ETH","interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":"x"}]'),
+        (200, b'[{"asset":"ETH","interest":"NaN","principal":"1","liabilityAsset":"USDT","liabilityQty":1}]'),
     ],
     ids=[
         "200-html",
@@ -106,7 +108,8 @@ def test_sapi_5xx_outcome_is_unknown() -> None:
         "wrong-shape",
         "object-not-list",
         "null-string",
-        "string-number",
+        "malformed-amount",
+        "non-finite-amount",
     ],
 )
 def test_undocumented_and_unparseable_answers_raise_response_error(status: int, body: bytes) -> None:

@@ -5,6 +5,9 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from decimal import Decimal
+
+from .._decimal import decimal_from_json, decimal_to_json_string
 
 
 T = TypeVar("T", bound="LiabilityCoin")
@@ -16,25 +19,25 @@ class LiabilityCoin:
 
     Attributes:
         asset (str):
-        interest (str): Decimal as a string.
-        principal (str): Decimal as a string.
+        interest (Decimal): Decimal as a string.
+        principal (Decimal): Decimal as a string.
         liability_asset (str):
-        liability_qty (float):
+        liability_qty (Decimal):
     """
 
     asset: str
-    interest: str
-    principal: str
+    interest: Decimal
+    principal: Decimal
     liability_asset: str
-    liability_qty: float
+    liability_qty: Decimal
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         asset = self.asset
 
-        interest = self.interest
+        interest = decimal_to_json_string(self.interest)
 
-        principal = self.principal
+        principal = decimal_to_json_string(self.principal)
 
         liability_asset = self.liability_asset
 
@@ -59,13 +62,13 @@ class LiabilityCoin:
         d = dict(src_dict)
         asset = d.pop("asset")
 
-        interest = d.pop("interest")
+        interest = decimal_from_json(d.pop("interest"), "interest")
 
-        principal = d.pop("principal")
+        principal = decimal_from_json(d.pop("principal"), "principal")
 
         liability_asset = d.pop("liabilityAsset")
 
-        liability_qty = d.pop("liabilityQty")
+        liability_qty = decimal_from_json(d.pop("liabilityQty"), "liabilityQty")
 
         liability_coin = cls(
             asset=asset,

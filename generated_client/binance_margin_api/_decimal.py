@@ -1,0 +1,39 @@
+"""Exact amounts for the spec's `x-binance-decimal` properties (written by `python -m generator`)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# A plain decimal literal, as Binance writes amounts in strings: no exponent, spaces, underscores, NaN.
+_LITERAL = re.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)")
+
+
+def decimal_from_json(value: object, field: str) -> Decimal:
+    """`value` (str, int, Decimal; a float goes through str()) as an exact Decimal, else ValueError."""
+    result: Decimal | None = None
+    try:
+        if isinstance(value, Decimal):
+            result = value
+        elif isinstance(value, bool):
+            result = None  # JSON true/false is not an amount
+        elif isinstance(value, int):
+            result = Decimal(value)
+        elif isinstance(value, float):
+            result = Decimal(
+                str(value)
+            )  # the shortest repr: the digits a JSON parser read into the float
+        elif isinstance(value, str) and _LITERAL.fullmatch(value):
+            result = Decimal(value)
+    except (
+        InvalidOperation
+    ):  # an ArithmeticError: the one error this function raises is ValueError
+        result = None
+    if result is None or not result.is_finite():
+        raise ValueError(f"{field}: {value!r} is not a decimal amount")
+    return result
+
+
+def decimal_to_json_string(value: Decimal) -> str:
+    """A Decimal as a plain decimal string: Decimal("1.2E-7") -> "0.00000012", "4.7100" -> "4.7100"."""
+    return format(value, "f")

@@ -1,0 +1,273 @@
+"""Exact amounts: schema properties marked `x-binance-decimal: true` become `decimal.Decimal` in the models.
+
+openapi-python-client cannot do it: a property's Python type is decided by its parser (`StringProperty`,
+`FloatProperty`: a class-level type string), the templates only print `property.to_string()`, and vendor
+extensions never reach them. So after generation this step rewrites each such model, located with `ast`:
+
+- the field's annotation `str` / `float` becomes `Decimal` (and its docstring line says so);
+- `from_dict` parses the value with `decimal_from_json` (str, int, float via str(), Decimal -> Decimal;
+  anything else, or a non-finite amount, is a ValueError naming the field);
+- `to_dict` writes a string property back as a plain decimal string (`decimal_to_json_string`) and leaves
+  a number property a Decimal, for an encoder that writes exact numbers.
+
+The helpers are written into the package as `_decimal.py`. Any generated code that does not have the
+expected shape (an optional field, a changed template) stops generation with an error: the spec's
+decision is never dropped silently.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from ._spec import resolve
+
+EXTENSION: Final = "x-binance-decimal"
+HELPER_MODULE: Final = "_decimal.py"
+_JSON_TYPES: Final[dict[str, str]] = {"string": "str", "number": "float"}
+# A plain decimal literal: no exponent (so writing it back in plain notation is never longer than what
+# came), spaces, underscores, NaN or Infinity. A string decimal property must carry it as its schema
+# `pattern`, so fuzzers and validators know the format; the models accept the same strings.
+DECIMAL_PATTERN: Final = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
+
+HELPER_SOURCE: Final = '''\
+"""Exact amounts for the spec's `x-binance-decimal` properties (written by `python -m generator`)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# A plain decimal literal, as Binance writes amounts in strings: no exponent, spaces, underscores, NaN.
+_LITERAL = re.compile(@LITERAL@)
+
+
+def decimal_from_json(value: object, field: str) -> Decimal:
+    """`value` (str, int, Decimal; a float goes through str()) as an exact Decimal, else ValueError."""
+    result: Decimal | None = None
+    try:
+        if isinstance(value, Decimal):
+            result = value
+        elif isinstance(value, bool):
+            result = None  # JSON true/false is not an amount
+        elif isinstance(value, int):
+            result = Decimal(value)
+        elif isinstance(value, float):
+            result = Decimal(str(value))  # the shortest repr: the digits a JSON parser read into the float
+        elif isinstance(value, str) and _LITERAL.fullmatch(value):
+            result = Decimal(value)
+    except InvalidOperation:  # an ArithmeticError: the one error this function raises is ValueError
+        result = None
+    if result is None or not result.is_finite():
+        raise ValueError(f"{field}: {value!r} is not a decimal amount")
+    return result
+
+
+def decimal_to_json_string(value: Decimal) -> str:
+    """A Decimal as a plain decimal string: Decimal("1.2E-7") -> "0.00000012", "4.7100" -> "4.7100"."""
+    return format(value, "f")
+'''.replace("@LITERAL@", repr(DECIMAL_PATTERN.removeprefix("^").removesuffix("$")))
+
+
+class DecimalRewriteError(ValueError):
+    """The generated model does not have the shape this step rewrites."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DecimalField:
+    schema: str  # the component schema (and model class) name
+    json_name: str
+    json_type: Literal["string", "number"]
+
+
+def decimal_fields(spec: dict[str, Any]) -> list[DecimalField]:
+    """Every property marked `x-binance-decimal: true`, in spec order; a misuse is an error."""
+    found: list[DecimalField] = []
+    for schema_name, schema in spec.get("components", {}).get("schemas", {}).items():
+        schema = resolve(spec, schema)
+        required = set(schema.get("required", ()))
+        for json_name, prop in schema.get("properties", {}).items():
+            marked = prop.get(EXTENSION, False)
+            if marked is False:
+                continue
+            where = f"{schema_name}.{json_name}"
+            if marked is not True:
+                raise DecimalRewriteError(f"{where}: {EXTENSION} must be true or absent, not {marked!r}")
+            if prop.get("type") not in _JSON_TYPES:
+                raise DecimalRewriteError(f"{where}: {EXTENSION} needs type string or number")
+            if json_name not in required:
+                raise DecimalRewriteError(f"{where}: {EXTENSION} is supported on required properties only")
+            if prop["type"] == "string" and prop.get("pattern") != DECIMAL_PATTERN:
+                raise DecimalRewriteError(f"{where}: a string {EXTENSION} needs pattern {DECIMAL_PATTERN!r}")
+            found.append(DecimalField(schema_name, json_name, prop["type"]))
+    return found
+
+
+def apply_decimals(spec: dict[str, Any], package: Path) -> list[Path]:
+    """Rewrite the generated models in `package` for the spec's decimal fields; the files changed."""
+    fields = decimal_fields(spec)
+    if not fields:
+        return []
+    by_schema: dict[str, list[DecimalField]] = {}
+    for field in fields:
+        by_schema.setdefault(field.schema, []).append(field)
+    changed = []
+    for schema, schema_fields in by_schema.items():
+        path = _model_file(package / "models", schema)
+        rewritten = rewrite_model(path.read_text(encoding="utf-8"), schema, schema_fields)
+        path.write_text(rewritten, encoding="utf-8")
+        changed.append(path)
+    (package / HELPER_MODULE).write_text(HELPER_SOURCE, encoding="utf-8")
+    return [*changed, package / HELPER_MODULE]
+
+
+def _model_file(models: Path, class_name: str) -> Path:
+    for path in sorted(models.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(node, ast.ClassDef) and node.name == class_name for node in tree.body):
+            return path
+    raise DecimalRewriteError(f"no generated model class {class_name} in {models}")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Edit:
+    start: tuple[int, int]  # (line, col) as ast reports them
+    end: tuple[int, int]
+    text: str
+
+
+def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) -> str:
+    """`source` (one generated model module) with `fields` of `class_name` made Decimal."""
+    tree = ast.parse(source)
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name), None)
+    if cls is None:
+        raise DecimalRewriteError(f"no class {class_name}")
+    to_dict = _method(cls, "to_dict")
+    from_dict = _method(cls, "from_dict")
+    edits: list[_Edit] = []
+    doc_node = cls.body[0] if cls.body and isinstance(cls.body[0], ast.Expr) else None
+    docstring = ast.get_source_segment(source, doc_node.value) if doc_node is not None else None
+    for field in fields:
+        where = f"{class_name}.{field.json_name}"
+        pop = _one(
+            (node for node in ast.walk(from_dict) if _is_pop(node, field.json_name)),
+            f'{where}: from_dict has no single `name = d.pop("{field.json_name}")`',
+        )
+        assert isinstance(pop, ast.Assign)
+        python_name = pop.targets[0].id  # type: ignore[attr-defined]  # _is_pop checked it is a Name
+        pop_text = ast.get_source_segment(source, pop.value)
+        edits.append(_replace(pop.value, f"decimal_from_json({pop_text}, {field.json_name!r})"))
+        annotation = _one(
+            (
+                node.annotation
+                for node in cls.body
+                if isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and node.target.id == python_name
+            ),
+            f"{where}: no single class-level annotation for {python_name}",
+        )
+        expected = _JSON_TYPES[field.json_type]
+        if not (isinstance(annotation, ast.Name) and annotation.id == expected):
+            raise DecimalRewriteError(
+                f"{where}: annotated {ast.unparse(annotation)}, expected {expected} "
+                f"(a required {field.json_type})"
+            )
+        edits.append(_replace(annotation, "Decimal"))
+        read = _one(
+            (node for node in ast.walk(to_dict) if _is_self_read(node, python_name)),
+            f"{where}: to_dict has no single `{python_name} = self.{python_name}`",
+        )
+        assert isinstance(read, ast.Assign)
+        if field.json_type == "string":
+            edits.append(_replace(read.value, f"decimal_to_json_string(self.{python_name})"))
+        if docstring is not None:
+            docstring = re.sub(
+                rf"^(\s*{re.escape(python_name)} \(){expected}(\))", r"\1Decimal\2", docstring, flags=re.M
+            )
+    if doc_node is not None and docstring is not None:
+        edits.append(_replace(doc_node.value, docstring))
+    return _with_imports(_apply(source, edits), tree, fields)
+
+
+def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef:
+    found = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if found is None:
+        raise DecimalRewriteError(f"{cls.name} has no {name} method")
+    return found
+
+
+def _one(nodes: Iterable[ast.AST], problem: str) -> ast.AST:
+    matches = list(nodes)
+    if len(matches) != 1:
+        raise DecimalRewriteError(problem)
+    return matches[0]
+
+
+def _is_pop(node: ast.AST, json_name: str) -> bool:
+    # name = d.pop("jsonName")
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr == "pop"
+        and isinstance(node.value.func.value, ast.Name)
+        and node.value.func.value.id == "d"
+        and len(node.value.args) == 1
+        and not node.value.keywords
+        and isinstance(node.value.args[0], ast.Constant)
+        and node.value.args[0].value == json_name
+    )
+
+
+def _is_self_read(node: ast.AST, python_name: str) -> bool:
+    # name = self.name
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == python_name
+        and isinstance(node.value, ast.Attribute)
+        and isinstance(node.value.value, ast.Name)
+        and node.value.value.id == "self"
+        and node.value.attr == python_name
+    )
+
+
+def _replace(node: ast.expr, text: str) -> _Edit:
+    assert node.end_lineno is not None and node.end_col_offset is not None
+    return _Edit((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset), text)
+
+
+def _apply(source: str, edits: list[_Edit]) -> str:
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+
+    def position(line: int, col: int) -> int:  # ast columns count UTF-8 bytes
+        return offsets[line - 1] + len(lines[line - 1].encode("utf-8")[:col].decode("utf-8"))
+
+    result = source
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        result = result[: position(*edit.start)] + edit.text + result[position(*edit.end) :]
+    return result
+
+
+def _with_imports(source: str, tree: ast.Module, fields: Iterable[DecimalField]) -> str:
+    helpers = ["decimal_from_json"]
+    if any(field.json_type == "string" for field in fields):
+        helpers.append("decimal_to_json_string")
+    imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    if not imports or imports[-1].end_lineno is None:
+        raise DecimalRewriteError("the model module has no imports to extend")
+    lines = source.splitlines(keepends=True)
+    at = imports[-1].end_lineno  # after the last import (line numbers are unchanged by the edits above)
+    added = f"from decimal import Decimal\n\nfrom .._decimal import {', '.join(helpers)}\n"
+    return "".join([*lines[:at], added, *lines[at:]])

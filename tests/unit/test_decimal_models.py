@@ -1,0 +1,208 @@
+"""Exact amounts in the generated models: the spec's `x-binance-decimal` properties are Decimal, and stay
+Decimal when the client is regenerated (the generator's post-step, generator/_decimal.py)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from binance_margin_api.models import LiabilityCoin
+
+from generator._decimal import (
+    DECIMAL_PATTERN,
+    DecimalField,
+    DecimalRewriteError,
+    decimal_fields,
+    rewrite_model,
+)
+from generator._generate import build
+from generator._paths import SPEC_PATH
+
+COIN = {"asset": "ETH", "liabilityAsset": "USDT"}
+
+
+def _coin(**amounts: object) -> LiabilityCoin:
+    return LiabilityCoin.from_dict({**COIN, "interest": "0", "principal": "0", "liabilityQty": 0, **amounts})
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("0.35520000000000000001", "0.35520000000000000001"),
+        ("4.7100", "4.7100"),  # trailing zeros are digits too
+        ("0.00000012", "1.2E-7"),  # the same value; str() of a Decimal uses an exponent here
+        (3, "3"),
+        (Decimal("0.1"), "0.1"),
+        (0.1, "0.1"),  # a float goes through str(): its shortest repr, not 0.1000000000000000055511…
+        (-1.5, "-1.5"),
+    ],
+)
+@pytest.mark.parametrize("field", ["interest", "principal", "liabilityQty"])
+def test_from_dict_takes_str_int_float_and_decimal_and_gives_decimal(
+    field: str, given: object, expected: str
+) -> None:
+    coin = _coin(**{field: given})
+    values = {"interest": coin.interest, "principal": coin.principal, "liabilityQty": coin.liability_qty}
+    value = values[field]
+    assert type(value) is Decimal
+    assert str(value) == expected
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "abc", "1_000", " 1", "1 ", "1e5", "NaN", "Infinity", "0x10", True, None, [1], {"a": 1}]
+)
+@pytest.mark.parametrize("field", ["interest", "principal", "liabilityQty"])
+def test_a_malformed_amount_is_a_value_error_naming_the_field(field: str, bad: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        _coin(**{field: bad})
+
+
+@pytest.mark.parametrize("bad", [Decimal("NaN"), Decimal("Infinity"), float("inf"), float("nan")])
+def test_non_finite_numbers_are_refused(bad: object) -> None:
+    with pytest.raises(ValueError, match="liabilityQty"):
+        _coin(liabilityQty=bad)
+
+
+def test_to_dict_gives_plain_strings_back_and_the_number_as_decimal() -> None:
+    coin = _coin(interest="0.00000012", principal="4.7100", liabilityQty=Decimal("0.35520000000000000001"))
+    out = coin.to_dict()
+    assert out["interest"] == "0.00000012"  # plain notation, not "1.2E-7"
+    assert out["principal"] == "4.7100"
+    assert out["liabilityQty"] == Decimal("0.35520000000000000001")
+    assert type(out["liabilityQty"]) is Decimal
+    assert LiabilityCoin.from_dict(out) == coin  # round trip
+
+
+def test_the_spec_marks_exactly_the_three_monetary_fields() -> None:
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    assert decimal_fields(spec) == [
+        DecimalField("LiabilityCoin", "interest", "string"),
+        DecimalField("LiabilityCoin", "principal", "string"),
+        DecimalField("LiabilityCoin", "liabilityQty", "number"),
+    ]
+
+
+def _annotations(package: Path) -> dict[str, str]:
+    tree = ast.parse((package / "models" / "liability_coin.py").read_text(encoding="utf-8"))
+    cls = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "LiabilityCoin")
+    return {
+        node.target.id: ast.unparse(node.annotation)
+        for node in cls.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+
+
+def _spec_with(tmp_path: Path, edit: Any) -> Path:
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    edit(spec["components"]["schemas"]["LiabilityCoin"])
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_regenerating_keeps_decimal_and_the_extension_decides_it(tmp_path: Path) -> None:
+    build(SPEC_PATH, tmp_path / "fresh")
+    assert _annotations(tmp_path / "fresh") == {
+        "asset": "str",
+        "interest": "Decimal",
+        "principal": "Decimal",
+        "liability_asset": "str",
+        "liability_qty": "Decimal",
+        "additional_properties": "dict[str, Any]",
+    }
+
+    def unmark(schema: dict[str, Any]) -> None:
+        del schema["properties"]["principal"]["x-binance-decimal"]
+        del schema["properties"]["liabilityQty"]["x-binance-decimal"]
+
+    build(_spec_with(tmp_path, unmark), tmp_path / "unmarked")
+    annotations = _annotations(tmp_path / "unmarked")
+    assert (annotations["interest"], annotations["principal"], annotations["liability_qty"]) == (
+        "Decimal",
+        "str",
+        "float",
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda s: s["required"].remove("interest"), "required properties only"),
+        (lambda s: s["properties"]["interest"].pop("pattern"), "needs pattern"),
+        (lambda s: s["properties"]["asset"].update({"type": "integer", "x-binance-decimal": True}), "type"),
+        (lambda s: s["properties"]["asset"].update({"x-binance-decimal": "yes"}), "must be true"),
+    ],
+    ids=["optional", "no-pattern", "integer", "not-true"],
+)
+def test_a_decimal_the_generator_cannot_honour_stops_generation(
+    tmp_path: Path, edit: Any, problem: str
+) -> None:
+    with pytest.raises(DecimalRewriteError, match=problem):
+        build(_spec_with(tmp_path, edit), tmp_path / "out")
+
+
+def test_generated_code_of_another_shape_is_refused_not_skipped() -> None:
+    # A model whose from_dict does not read the field the way openapi-python-client 0.29.1 writes it.
+    source = textwrap.dedent(
+        """
+        from typing import Any
+        class LiabilityCoin:
+            interest: str
+            def to_dict(self) -> dict[str, Any]:
+                interest = self.interest
+                return {"interest": interest}
+            @classmethod
+            def from_dict(cls, src_dict: Any) -> Any:
+                d = dict(src_dict)
+                interest = d.get("interest")
+                return cls()
+        """
+    )
+    with pytest.raises(DecimalRewriteError, match="from_dict"):
+        rewrite_model(source, "LiabilityCoin", [DecimalField("LiabilityCoin", "interest", "string")])
+
+
+def test_the_pattern_in_the_spec_is_the_one_the_models_accept() -> None:
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    properties = spec["components"]["schemas"]["LiabilityCoin"]["properties"]
+    assert properties["interest"]["pattern"] == properties["principal"]["pattern"] == DECIMAL_PATTERN
+
+
+_STRICT_CONSUMER = """
+from decimal import Decimal
+from binance_margin_api.models import LiabilityCoin
+
+def total(coins: list[LiabilityCoin]) -> Decimal:
+    return sum((coin.liability_qty + coin.interest + coin.principal for coin in coins), Decimal(0))
+"""
+
+
+def test_strict_code_sees_decimal_fields(tmp_path: Path) -> None:
+    good = tmp_path / "good.py"
+    good.write_text(_STRICT_CONSUMER, encoding="utf-8")
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(_STRICT_CONSUMER + "\nfloat_qty: float = LiabilityCoin.from_dict({}).liability_qty\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".mypy"), str(good)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".mypy"), str(wrong)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert 'expression has type "Decimal", variable has type "float"' in result.stdout
