@@ -4,15 +4,17 @@ openapi-python-client cannot do it: a property's Python type is decided by its p
 `FloatProperty`: a class-level type string), the templates only print `property.to_string()`, and vendor
 extensions never reach them. So after generation this step rewrites each such model, located with `ast`:
 
-- the field's annotation `str` / `float` becomes `Decimal` (and its docstring line says so);
+- the field's annotation `str` / `float` becomes `Decimal` (`str | Unset` / `float | Unset`, for an
+  optional property, becomes `Decimal | Unset`), and its docstring line says so;
 - `from_dict` parses the value with `decimal_from_json` (str, int, float via str(), Decimal -> Decimal;
-  anything else, or a non-finite amount, is a ValueError naming the field);
+  anything else, or a non-finite amount, is a ValueError naming the field; an absent optional one stays
+  UNSET);
 - `to_dict` writes a string property back as a plain decimal string (`decimal_to_json_string`) and leaves
   a number property a Decimal, for an encoder that writes exact numbers.
 
 The helpers are written into the package as `_decimal.py`. Any generated code that does not have the
-expected shape (an optional field, a changed template) stops generation with an error: the spec's
-decision is never dropped silently.
+expected shape (a changed template) stops generation with an error: the spec's decision is never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from .types import UNSET, Unset
+
+_Absent = TypeVar("_Absent", bound=Unset)
 
 # A plain decimal literal, as Binance writes amounts in strings: no exponent, spaces, underscores, NaN.
 _LITERAL = re.compile(@LITERAL@)
@@ -70,6 +77,16 @@ def decimal_from_json(value: object, field: str) -> Decimal:
 def decimal_to_json_string(value: Decimal) -> str:
     """A Decimal as a plain decimal string: Decimal("1.2E-7") -> "0.00000012", "4.7100" -> "4.7100"."""
     return format(value, "f")
+
+
+def optional_decimal_from_json(value: object, field: str) -> Decimal | Unset:
+    """`decimal_from_json` for an optional property: an absent one (UNSET) stays UNSET."""
+    return UNSET if isinstance(value, Unset) else decimal_from_json(value, field)
+
+
+def optional_decimal_to_json_string(value: Decimal | _Absent) -> str | _Absent:
+    """`decimal_to_json_string` for an optional property: UNSET stays UNSET."""
+    return value if isinstance(value, Unset) else decimal_to_json_string(value)
 '''.replace("@LITERAL@", repr(DECIMAL_PATTERN.removeprefix("^").removesuffix("$")))
 
 
@@ -82,6 +99,7 @@ class DecimalField:
     schema: str  # the component schema (and model class) name
     json_name: str
     json_type: Literal["string", "number"]
+    required: bool = True
 
 
 def decimal_fields(spec: dict[str, Any]) -> list[DecimalField]:
@@ -99,11 +117,9 @@ def decimal_fields(spec: dict[str, Any]) -> list[DecimalField]:
                 raise DecimalRewriteError(f"{where}: {EXTENSION} must be true or absent, not {marked!r}")
             if prop.get("type") not in _JSON_TYPES:
                 raise DecimalRewriteError(f"{where}: {EXTENSION} needs type string or number")
-            if json_name not in required:
-                raise DecimalRewriteError(f"{where}: {EXTENSION} is supported on required properties only")
             if prop["type"] == "string" and prop.get("pattern") != DECIMAL_PATTERN:
                 raise DecimalRewriteError(f"{where}: a string {EXTENSION} needs pattern {DECIMAL_PATTERN!r}")
-            found.append(DecimalField(schema_name, json_name, prop["type"]))
+            found.append(DecimalField(schema_name, json_name, prop["type"], json_name in required))
     return found
 
 
@@ -154,13 +170,15 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) 
     for field in fields:
         where = f"{class_name}.{field.json_name}"
         pop = _one(
-            (node for node in ast.walk(from_dict) if _is_pop(node, field.json_name)),
-            f'{where}: from_dict has no single `name = d.pop("{field.json_name}")`',
+            (node for node in ast.walk(from_dict) if _is_pop(node, field.json_name, field.required)),
+            f'{where}: from_dict has no single `name = d.pop("{field.json_name}"'
+            f"{'' if field.required else ', UNSET'})`",
         )
         assert isinstance(pop, ast.Assign)
         python_name = pop.targets[0].id  # type: ignore[attr-defined]  # _is_pop checked it is a Name
         pop_text = ast.get_source_segment(source, pop.value)
-        edits.append(_replace(pop.value, f"decimal_from_json({pop_text}, {field.json_name!r})"))
+        parse = "decimal_from_json" if field.required else "optional_decimal_from_json"
+        edits.append(_replace(pop.value, f"{parse}({pop_text}, {field.json_name!r})"))
         annotation = _one(
             (
                 node.annotation
@@ -171,23 +189,28 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) 
             ),
             f"{where}: no single class-level annotation for {python_name}",
         )
-        expected = _JSON_TYPES[field.json_type]
-        if not (isinstance(annotation, ast.Name) and annotation.id == expected):
+        expected = _JSON_TYPES[field.json_type] + ("" if field.required else " | Unset")
+        if not isinstance(annotation, ast.expr) or ast.unparse(annotation) != expected:
             raise DecimalRewriteError(
                 f"{where}: annotated {ast.unparse(annotation)}, expected {expected} "
-                f"(a required {field.json_type})"
+                f"(a{' required' if field.required else 'n optional'} {field.json_type})"
             )
-        edits.append(_replace(annotation, "Decimal"))
+        edits.append(_replace(annotation, "Decimal" if field.required else "Decimal | Unset"))
         read = _one(
             (node for node in ast.walk(to_dict) if _is_self_read(node, python_name)),
             f"{where}: to_dict has no single `{python_name} = self.{python_name}`",
         )
         assert isinstance(read, ast.Assign)
         if field.json_type == "string":
-            edits.append(_replace(read.value, f"decimal_to_json_string(self.{python_name})"))
+            write = "decimal_to_json_string" if field.required else "optional_decimal_to_json_string"
+            edits.append(_replace(read.value, f"{write}(self.{python_name})"))
         if docstring is not None:
+            shown = re.escape(_JSON_TYPES[field.json_type]) + ("" if field.required else r" \| Unset")
             docstring = re.sub(
-                rf"^(\s*{re.escape(python_name)} \(){expected}(\))", r"\1Decimal\2", docstring, flags=re.M
+                rf"^(\s*{re.escape(python_name)} \(){shown}(( \| Unset)?\))",
+                r"\1Decimal\2",
+                docstring,
+                flags=re.M,
             )
     if doc_node is not None and docstring is not None:
         edits.append(_replace(doc_node.value, docstring))
@@ -208,9 +231,9 @@ def _one(nodes: Iterable[ast.AST], problem: str) -> ast.AST:
     return matches[0]
 
 
-def _is_pop(node: ast.AST, json_name: str) -> bool:
-    # name = d.pop("jsonName")
-    return (
+def _is_pop(node: ast.AST, json_name: str, required: bool) -> bool:
+    # name = d.pop("jsonName")  (an optional property: name = d.pop("jsonName", UNSET))
+    if not (
         isinstance(node, ast.Assign)
         and len(node.targets) == 1
         and isinstance(node.targets[0], ast.Name)
@@ -219,11 +242,16 @@ def _is_pop(node: ast.AST, json_name: str) -> bool:
         and node.value.func.attr == "pop"
         and isinstance(node.value.func.value, ast.Name)
         and node.value.func.value.id == "d"
-        and len(node.value.args) == 1
         and not node.value.keywords
+        and node.value.args
         and isinstance(node.value.args[0], ast.Constant)
         and node.value.args[0].value == json_name
-    )
+    ):
+        return False
+    rest = node.value.args[1:]
+    if required:
+        return not rest
+    return len(rest) == 1 and isinstance(rest[0], ast.Name) and rest[0].id == "UNSET"
 
 
 def _is_self_read(node: ast.AST, python_name: str) -> bool:
@@ -261,9 +289,17 @@ def _apply(source: str, edits: list[_Edit]) -> str:
 
 
 def _with_imports(source: str, tree: ast.Module, fields: Iterable[DecimalField]) -> str:
-    helpers = ["decimal_from_json"]
-    if any(field.json_type == "string" for field in fields):
-        helpers.append("decimal_to_json_string")
+    fields = list(fields)
+    helpers = []
+    for required, parse, write in (
+        (True, "decimal_from_json", "decimal_to_json_string"),
+        (False, "optional_decimal_from_json", "optional_decimal_to_json_string"),
+    ):
+        chosen = [field for field in fields if field.required is required]
+        if chosen:
+            helpers.append(parse)
+        if any(field.json_type == "string" for field in chosen):
+            helpers.append(write)
     imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     if not imports or imports[-1].end_lineno is None:
         raise DecimalRewriteError("the model module has no imports to extend")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from .types import UNSET, Unset
+
+_Absent = TypeVar("_Absent", bound=Unset)
 
 # A plain decimal literal, as Binance writes amounts in strings: no exponent, spaces, underscores, NaN.
 _LITERAL = re.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)")
@@ -37,3 +42,13 @@ def decimal_from_json(value: object, field: str) -> Decimal:
 def decimal_to_json_string(value: Decimal) -> str:
     """A Decimal as a plain decimal string: Decimal("1.2E-7") -> "0.00000012", "4.7100" -> "4.7100"."""
     return format(value, "f")
+
+
+def optional_decimal_from_json(value: object, field: str) -> Decimal | Unset:
+    """`decimal_from_json` for an optional property: an absent one (UNSET) stays UNSET."""
+    return UNSET if isinstance(value, Unset) else decimal_from_json(value, field)
+
+
+def optional_decimal_to_json_string(value: Decimal | _Absent) -> str | _Absent:
+    """`decimal_to_json_string` for an optional property: UNSET stays UNSET."""
+    return value if isinstance(value, Unset) else decimal_to_json_string(value)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .._decimal import DECIMAL_PATTERN, EXTENSION
 from ._findings import Findings
 from ._model import Edit, Located, OperationPage
 from ._response import (
@@ -70,6 +71,7 @@ def _report_field(difference: FieldDifference, example: Located, page: Operation
     else:
         if agreed and kind is not None and difference.property_inline:
             fix = [Edit("set", (*properties, difference.name, "type"), kind)]
+            fix += _decimal_format(out.spec, (*properties, difference.name), kind)
         out.add(
             "drift",
             "response-field-type",
@@ -79,6 +81,19 @@ def _report_field(difference: FieldDifference, example: Located, page: Operation
             (*properties, difference.name),
             fix=fix,
         )
+
+
+def _decimal_format(spec: SpecView, pointer: Pointer, kind: str) -> list[Edit]:
+    """An exact amount (`x-binance-decimal`) stays one under its new JSON type: a string amount carries
+    the plain-decimal pattern, a number one none."""
+    node: Any = spec.raw
+    for part in pointer:
+        node = node[part]
+    if not node.get(EXTENSION):
+        return []
+    if kind == "string":
+        return [Edit("set", (*pointer, "pattern"), DECIMAL_PATTERN)]
+    return [Edit("delete", (*pointer, "pattern"), None)] if "pattern" in node else []
 
 
 def _required(spec: SpecView, pointer: Pointer) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator._decimal import DECIMAL_PATTERN
 from generator._generate import check as generated_check
 from generator._generate import generate
 from generator._paths import GENERATED_PACKAGE, SPEC_PATH
@@ -182,16 +183,17 @@ KINDS: dict[str, tuple[Edits, Callable[[Workspace], bool], Follows]] = {
             (MANUAL_LIQUIDATION, r'^\s+"principal": "0.001",  \n', ""),
         ],
         lambda w: "principal" not in w.at("components", "schemas", "LiabilityCoin", "required"),
-        ("models/liability_coin.py", "principal: str | Unset = UNSET"),
+        ("models/liability_coin.py", "principal: Decimal | Unset = UNSET"),  # still an exact amount
     ),
     "response field type": (
         [
             (page, r'"liabilityQty": 0.3552', '"liabilityQty": "0.3552"')
             for page in (COIN_LIST, MANUAL_LIQUIDATION)
         ],
+        # An exact amount stays one: as a string it carries the plain-decimal pattern.
         lambda w: w.at("components", "schemas", "LiabilityCoin", "properties", "liabilityQty")
-        == {"type": "string"},
-        ("models/liability_coin.py", "liability_qty: str\n"),
+        == {"type": "string", "x-binance-decimal": True, "pattern": DECIMAL_PATTERN},
+        ("models/liability_coin.py", "decimal_to_json_string(self.liability_qty)"),
     ),
     "the doc's updated_at (and the docs date)": (
         [(SMALL_LIABILITY_EXCHANGE, r"^updated_at: .*$", "updated_at: 2026-03-02T08:00:00.000001")],

@@ -4,6 +4,7 @@ Decimal when the client is regenerated (the generator's post-step, generator/_de
 from __future__ import annotations
 
 import ast
+import importlib.util
 import subprocess
 import sys
 import textwrap
@@ -131,15 +132,48 @@ def test_regenerating_keeps_decimal_and_the_extension_decides_it(tmp_path: Path)
     )
 
 
+def test_an_optional_amount_is_decimal_or_unset(tmp_path: Path) -> None:
+    # docs-sync makes a field optional when Binance's example drops it: the amount stays exact.
+    def optional(schema: dict[str, Any]) -> None:
+        schema["required"] = [name for name in schema["required"] if name not in ("interest", "liabilityQty")]
+
+    build(_spec_with(tmp_path, optional), tmp_path / "optional")
+    annotations = _annotations(tmp_path / "optional")
+    assert (annotations["interest"], annotations["liability_qty"]) == ("Decimal | Unset", "Decimal | Unset")
+    spec = importlib.util.spec_from_file_location(
+        "optional_models",
+        tmp_path / "optional" / "__init__.py",
+        submodule_search_locations=[str(tmp_path / "optional")],
+    )
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["optional_models"] = package
+    try:
+        spec.loader.exec_module(package)
+        from optional_models.models import LiabilityCoin as Optional  # type: ignore[import-not-found]
+        from optional_models.types import UNSET  # type: ignore[import-not-found]
+
+        present = Optional.from_dict(
+            {**COIN, "principal": "1", "interest": "0.0010", "liabilityQty": Decimal("4.7100")}
+        )
+        absent = Optional.from_dict({**COIN, "principal": "1"})
+    finally:
+        for name in [name for name in sys.modules if name.startswith("optional_models")]:
+            del sys.modules[name]
+    assert (present.interest, present.liability_qty) == (Decimal("0.0010"), Decimal("4.7100"))
+    assert present.to_dict()["interest"] == "0.0010"
+    assert absent.interest is UNSET and absent.liability_qty is UNSET
+    assert "interest" not in absent.to_dict() and "liabilityQty" not in absent.to_dict()
+
+
 @pytest.mark.parametrize(
     ("edit", "problem"),
     [
-        (lambda s: s["required"].remove("interest"), "required properties only"),
         (lambda s: s["properties"]["interest"].pop("pattern"), "needs pattern"),
         (lambda s: s["properties"]["asset"].update({"type": "integer", "x-binance-decimal": True}), "type"),
         (lambda s: s["properties"]["asset"].update({"x-binance-decimal": "yes"}), "must be true"),
     ],
-    ids=["optional", "no-pattern", "integer", "not-true"],
+    ids=["no-pattern", "integer", "not-true"],
 )
 def test_a_decimal_the_generator_cannot_honour_stops_generation(
     tmp_path: Path, edit: Any, problem: str
