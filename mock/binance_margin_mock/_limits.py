@@ -6,9 +6,9 @@ import dataclasses
 import threading
 from collections.abc import Hashable, Mapping
 
-from binance_margin_api.spec_metadata import RateLimit
+from binance_margin_api.spec_metadata import IP_BANS, RateLimit
 
-_MAX_BAN_MS = 3 * 24 * 3600 * 1000  # Binance: bans last from 2 minutes up to 3 days
+_MAX_BAN_MS = IP_BANS.longest_seconds * 1000  # Binance's longest IP ban (the spec's x-binance-ip-bans)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class WeightBook:
 
 
 class BanBook:
-    """Repeat offenders: `after` 429s in a row earn a ban that doubles each time, up to 3 days."""
+    """Repeat offenders: `after` 429s in a row earn a ban that doubles each time, up to the longest (IP_BANS)."""
 
     def __init__(self, after: int, ban_seconds: float) -> None:
         self._after = after
