@@ -80,7 +80,8 @@ def test_async_waits_advance_the_mock_instead_of_sleeping(
             await client.acoin_list()
         except Exception as error:  # the 429 itself: the client then blocks the bucket for 90 s
             assert "429" in str(error)
-        return len(await client.acoin_list())  # waits the 90 s out on the mock's clock
+        with client.call_options(max_wait=120):  # longer than the default max_wait, which would refuse
+            return len(await client.acoin_list())  # waits the 90 s out on the mock's clock
 
     with _client(binance_mock, linked) as client:
         assert asyncio.run(twice(client)) == 2

@@ -3,7 +3,7 @@
 - Redis is killed while an exchange POST is in flight, and the server executes it: the call still returns
   its answer (no BinanceStorageError claiming nothing was sent), its record says the storage failed, and
   this process stays guarded.
-- 8 processes behind a barrier make the same account's exchange at once: exactly one reaches the server.
+- 8 processes behind a barrier make the same account's exchange at once: exactly one reaches the mock.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from binance_margin import (
     CallRecord,
     HmacCredentials,
 )
+from binance_margin_mock.testing import running_mock
 
 from tests._raw import RawServer, answer, raw_server, read_request
 from tests._redis import redis_server
@@ -120,9 +121,16 @@ def test_redis_dying_during_an_async_exchange_does_not_hide_the_answer(tmp_path:
 RACERS = 8
 
 
-def _racer(url: str, storage: str, barrier: multiprocessing.synchronize.Barrier, results: object) -> None:
+def _racer(
+    url: str,
+    storage: str,
+    api_key: str,
+    secret: str,
+    barrier: multiprocessing.synchronize.Barrier,
+    results: object,
+) -> None:
     client = BinanceClient(
-        HmacCredentials(WIRE_API_KEY, WIRE_SECRET), base_url=url, futures_base_url=url, storage_uri=storage
+        HmacCredentials(api_key, secret), base_url=url, futures_base_url=url, storage_uri=storage
     )
     barrier.wait(120)  # every process is built and connected to Redis: now they all go at once
     try:
@@ -135,12 +143,17 @@ def _racer(url: str, storage: str, barrier: multiprocessing.synchronize.Barrier,
 
 
 def test_eight_processes_racing_one_exchange_send_exactly_one(tmp_path: Path) -> None:
+    # The mock counts every request that reaches it, whatever it answers: a second exchange reaching it
+    # would be counted even though the mock would refuse it (its own 6-hour rule).
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(RACERS)
     results = context.Queue()
-    with redis_server(tmp_path) as redis, raw_server(_every_exchange_executes) as server:
+    with redis_server(tmp_path) as redis, running_mock() as mock:
+        key = mock.hmac_key()
         processes = [
-            context.Process(target=_racer, args=(server.url, redis.uri, barrier, results))
+            context.Process(
+                target=_racer, args=(mock.base_url, redis.uri, key.api_key, key.secret, barrier, results)
+            )
             for _ in range(RACERS)
         ]
         for process in processes:
@@ -148,11 +161,5 @@ def test_eight_processes_racing_one_exchange_send_exactly_one(tmp_path: Path) ->
         outcomes = sorted(results.get(timeout=180) for _ in range(RACERS))
         for process in processes:
             process.join(60)
-        assert _exchanges(server) == 1, outcomes
+        assert mock.control.request_count("smallLiabilityExchange") == 1, outcomes
     assert outcomes == ["executed"] + ["refused"] * (RACERS - 1)
-
-
-def _every_exchange_executes(connection: socket.socket, server: RawServer) -> None:
-    buffer = bytearray()
-    while read_request(connection, server, buffer) is not None:
-        connection.sendall(answer(200, b""))

@@ -14,14 +14,11 @@ from tests._mock_server import running_mock
 from tests._secrets import CLI_API_KEY, CLI_SECRET, CLI_WRONG_SECRET
 
 SECRET = CLI_SECRET
+
+
 # LiabilityCoin.to_dict() now gives liabilityQty as a Decimal, which the CLI's json.dump refuses
 # (TypeError). The CLI's exact-digit output (overrides/, rewritten separately) removes this mark: strict,
 # so these fail as soon as they pass.
-_CLI_DECIMAL_OUTPUT = pytest.mark.xfail(
-    strict=True, raises=TypeError, reason="the CLI does not write Decimal amounts yet"
-)
-
-
 @pytest.fixture(autouse=True)
 def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BINANCE_API_KEY", CLI_API_KEY)
@@ -43,7 +40,6 @@ def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
                     "liabilityQty": 0.3552,
                 }
             ],
-            marks=_CLI_DECIMAL_OUTPUT,
         ),
         (["exchange-small-liability", "BTC", "ETH"], {}),
         pytest.param(
@@ -57,7 +53,6 @@ def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
                     "liabilityQty": 0.3552,
                 }
             ],
-            marks=_CLI_DECIMAL_OUTPUT,
         ),
         (["margin-type", "币安人生USDT", "CROSSED"], {"code": 200, "msg": "success"}),
     ],
@@ -127,7 +122,6 @@ def test_missing_credentials_exit_2(
     assert "BINANCE_API_KEY" in capsys.readouterr().err
 
 
-@_CLI_DECIMAL_OUTPUT
 def test_show_weight_prints_the_used_weight_headers(capsys: pytest.CaptureFixture[str]) -> None:
     with running_mock() as mock:
         key = load_scenario(DEFAULT_SCENARIO).accounts[0].keys[0]
