@@ -56,7 +56,7 @@ class WeightBook:
 
 
 class BanBook:
-    """Repeat offenders: `after` 429s in a row earn a ban that doubles each time, up to the longest (IP_BANS)."""
+    """Repeat offenders: `after` 429s in a row earn a ban that doubles each time, up to the longest."""
 
     def __init__(self, after: int, ban_seconds: float) -> None:
         self._after = after

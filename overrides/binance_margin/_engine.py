@@ -1,25 +1,13 @@
 """The call engine: one call of an operation, from its arguments to its outcome, with no I/O of its own.
 
-Every way in (`BinanceClient`, sync and async; the generated functions on `client.api`; the CLI) runs a
-call as `Engine.call(operation_id, arguments, options)`, a generator of steps that a thin driver
-(`_drive.py`) carries out: `Send` a request (the driver answers with an `Answer` or a `TransportFailure`,
-never an exception), `Sleep`, or `Offload` a shared-storage operation (run off the event loop in async
-code). Every decision is made here, once, for sync and async alike:
-
-1. validate the arguments against the spec metadata (exact types) and find the family's host;
-2. refresh the server-time offset when it is due;
-3. take the once-per-interval guard (small liability exchange), atomically across processes;
-4. reserve the operation's weight in its bucket, waiting up to `max_wait` (or refusing at once);
-5. percent-encode (RFC 3986), sign exactly the bytes sent, send;
-6. feed the used-weight header back into the budget; block the bucket on 429, the family on 418;
-7. on -1021 resync the server time and resend once, re-signed;
-8. classify the answer into the operation's models or a typed error (`_responses.classify`);
-9. keep the guard when the call may have executed, hand it back when it provably did not;
-10. retry what may be retried (GETs; POSTs that provably did not execute, on opt-in) after a backoff;
-11. emit one `CallRecord`.
-
-A storage failure before sending is a `BinanceStorageError` (nothing was sent); after sending it is logged
-and marked on the record, and never hides the answer.
+Every way in (BinanceClient sync and async, the generated functions on `client.api`, the CLI) runs
+`Engine.call(...)`: a generator of steps that a thin driver (`_drive.py`) carries out (`Send` a request,
+answered with an `Answer` or a `TransportFailure`, never an exception; `Sleep`; `Offload` a shared-storage
+operation). Every decision is made here, once, for sync and async alike: validate, sync the clock, take
+the 6-hour guard, reserve weight, sign, send, feed the budget back, resend once on -1021, classify, keep
+or hand back the guard, retry what may be retried, and record the call (ARCHITECTURE.md lists the steps).
+A storage failure before sending is a `BinanceStorageError` (nothing was sent); after sending it is
+logged and marked on the record, and never hides the answer.
 """
 
 from __future__ import annotations
@@ -75,7 +63,8 @@ _BANNED_UNTIL: Final = re.compile(rb"until (\d{12,})")
 _NOT_RESENT: Final = "; it was not sent again (the answer to the request before it said it did not execute)"
 
 
-# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+# The step and result types are made on every call: not frozen (attrs' frozen __init__ costs about 3x),
+# and never changed.
 @attrs.define(slots=True)
 class Send:
     """Send `request`; the flow receives its `Answer` or `TransportFailure`."""
@@ -83,7 +72,6 @@ class Send:
     request: WireRequest
 
 
-# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
 @attrs.define(slots=True)
 class Sleep:
     """Wait `seconds` on the client's clock."""
@@ -91,7 +79,6 @@ class Sleep:
     seconds: float
 
 
-# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
 @attrs.define(slots=True)
 class Offload:
     """Run a shared-storage operation; the flow receives its result (or its exception)."""
@@ -103,7 +90,6 @@ Step = Send | Sleep | Offload
 Flow = Generator[Step, Any, T]
 
 
-# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
 @attrs.define(slots=True)
 class CallOptions:
     """How long a call may wait for a weight budget: `wait=False` refuses at once, else up to `max_wait` s."""
@@ -112,7 +98,6 @@ class CallOptions:
     max_wait: float
 
 
-# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
 @attrs.define(slots=True)
 class Result:
     """A successful call: the operation's models (None for a documented empty body) and the answer."""
@@ -123,10 +108,15 @@ class Result:
 
 
 @attrs.define(slots=True)
-class _Progress:
-    """What one call has done so far; its record is built from this, once."""
+class _Call:
+    """One call: what it is, and what it has done so far (its record is built from this, once)."""
 
+    operation: Operation
+    family: ApiFamily
+    options: CallOptions
     started_ms: float
+    origin: Origin | None = None
+    pairs: list[tuple[str, str]] = attrs.field(factory=list)
     attempt: int = 0
     requests: int = 0
     waited: float = 0.0
@@ -202,108 +192,82 @@ class Engine:
     def call(self, operation_id: str, arguments: Mapping[str, object], options: CallOptions) -> Flow[Result]:
         """The call's steps; returns its `Result` or raises its typed error (after recording it)."""
         operation = OPERATIONS[operation_id]
-        family = API_FAMILIES[operation.family]
-        progress = _Progress(started_ms=self._clock.wall_ms())
+        call = _Call(operation, API_FAMILIES[operation.family], options, self._clock.wall_ms())
         rule = once_rule(operation)
         try:
-            pairs = validate(operation, arguments)
-            origin = self._routes.origin(family.name)
+            call.pairs = validate(operation, arguments)
+            call.origin = self._routes.origin(operation.family)
             while True:  # attempts
-                progress.attempt += 1
+                call.attempt += 1
                 try:
-                    if rule is None:
-                        result = yield from self._request(operation, family, origin, pairs, options, progress)
-                    else:
-                        result = yield from self._guarded(
-                            rule, operation, family, origin, pairs, options, progress
-                        )
+                    result = yield from (self._request(call) if rule is None else self._guarded(call, rule))
                     break
                 except (BinanceServerError, BinanceTransportError) as error:
-                    yield Sleep(self._retry_delay(operation, progress, error))
+                    yield Sleep(self._retry_delay(call, error))
         except BinanceMarginError as error:
-            self._record(operation, progress, error)
+            self._record(call, error)
             raise
         except BaseException as interruption:  # cancelled, interrupted, or the flow was abandoned
-            self._record(operation, progress, interruption)
+            self._record(call, interruption)
             raise
-        self._record(operation, progress, None)
+        self._record(call, None)
         return result
 
-    def _retry_delay(
-        self, operation: Operation, progress: _Progress, error: BinanceServerError | BinanceTransportError
-    ) -> float:
+    def _retry_delay(self, call: _Call, error: BinanceServerError | BinanceTransportError) -> float:
         """The backoff before the next attempt; re-raises `error` when it may not be retried."""
-        if progress.attempt >= self._retry.attempts or not may_retry(
-            error, operation.method, retry_not_executed_posts=self._retry_not_executed_posts
+        method = call.operation.method
+        if call.attempt >= self._retry.attempts or not may_retry(
+            error, method, retry_not_executed_posts=self._retry_not_executed_posts
         ):
             raise error
-        delay = self._retry.delay(progress.attempt, self._rng)
+        delay = self._retry.delay(call.attempt, self._rng)
         _log.warning(
             "%s: attempt %d failed (%s); retrying in %.3f s",
-            operation.operation_id,
-            progress.attempt,
+            call.operation.operation_id,
+            call.attempt,
             type(error).__name__,
             delay,
         )
         return delay
 
-    def _guarded(
-        self,
-        rule: OncePerInterval,
-        operation: Operation,
-        family: ApiFamily,
-        origin: Origin,
-        pairs: list[tuple[str, str]],
-        options: CallOptions,
-        progress: _Progress,
-    ) -> Flow[Result]:
+    def _guarded(self, call: _Call, rule: OncePerInterval) -> Flow[Result]:
         """`_request` holding the once-per-interval guard: kept if the call may have executed."""
-        now = self._server_clock.now_ms(family.name)
+        now = self._server_clock.now_ms(call.family.name)
         claim: Claim = yield from self._before_sending(
-            partial(self._cooldown.claim, operation, rule, now, self._claim_seconds)
+            partial(self._cooldown.claim, call.operation, rule, now, self._claim_seconds)
         )
         try:
-            result = yield from self._request(operation, family, origin, pairs, options, progress)
+            result = yield from self._request(call)
         except BinanceMarginError as error:
-            yield from self._settle(claim, executed=_may_have_executed(error), progress=progress)
+            yield from self._settle(call, claim, executed=_may_have_executed(error))
             raise
         except BaseException:
             # Interrupted: settled in place (no more steps may run); a request in flight may have executed.
-            self._settle_now(claim, executed=progress.in_flight, progress=progress)
+            self._settle_now(call, claim, executed=call.in_flight)
             raise
-        yield from self._settle(claim, executed=True, progress=progress)
+        yield from self._settle(call, claim, executed=True)
         return result
 
-    def _request(
-        self,
-        operation: Operation,
-        family: ApiFamily,
-        origin: Origin,
-        pairs: list[tuple[str, str]],
-        options: CallOptions,
-        progress: _Progress,
-    ) -> Flow[Result]:
+    def _request(self, call: _Call) -> Flow[Result]:
         """Sync the time if due, reserve, sign, send (and resend once on -1021), classify the answer."""
-        progress.status = None
+        operation, family = call.operation, call.family
+        call.status = None
         if self._server_clock.due(family.name):
-            yield from self._sync_time(family, options, progress)
+            yield from self._sync_time(call)
         bucket = self._budget.for_operation(operation.operation_id)
-        reservation = yield from self._reserve(
-            bucket, operation.weight, options, progress, operation.operation_id
-        )
+        reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
         resent = False
         while True:
-            request = self._signed(operation, family, origin, pairs)
-            reply = yield from self._exchange(request, reservation, progress)
+            reply = yield from self._exchange(call, self._signed(call), reservation)
             if isinstance(reply, TransportFailure):
-                progress.reached = progress.reached or reply.sent
+                call.reached = call.reached or reply.sent
                 raise BinanceTransportError(
                     f"{reply.kind}: {reply.message}" if reply.message else reply.kind,
                     operation=operation.operation_id,
                     outcome_unknown=reply.sent and operation.method != "GET",
                 )
-            progress.reached = True
-            progress.status = reply.status
+            call.reached = True
+            call.status = reply.status
             if resent or not self._timestamp_refused(reply):
                 break
             # -1021: the timestamp was outside recvWindow, nothing executed: resync, re-sign, resend once.
@@ -313,10 +277,8 @@ class Engine:
                 operation.method,
                 operation.path,
             )
-            yield from self._sync_time(family, options, progress)
-            reservation = yield from self._reserve(
-                bucket, operation.weight, options, progress, operation.operation_id
-            )
+            yield from self._sync_time(call)
+            reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
         try:
             body: bytes | None = decoded_body(reply, self._max_bytes)
             problem = None
@@ -356,11 +318,11 @@ class Engine:
             headers = self._headers[key] = tuple(found)
         return headers
 
-    def _signed(
-        self, operation: Operation, family: ApiFamily, origin: Origin, pairs: list[tuple[str, str]]
-    ) -> WireRequest:
-        timestamp = str(int(self._server_clock.now_ms(family.name)))
-        business = encode_pairs(pairs)
+    def _signed(self, call: _Call) -> WireRequest:
+        operation, origin = call.operation, call.origin
+        assert origin is not None  # found before the first attempt
+        timestamp = str(int(self._server_clock.now_ms(call.family.name)))
+        business = encode_pairs(call.pairs)
         payload = f"{business}&{self._signed_tail}{timestamp}" if business else self._signed_tail + timestamp
         query = sign_payload(payload, self._credentials, self._signature_prefix)
         return WireRequest(
@@ -371,12 +333,12 @@ class Engine:
             timeout=self._timeout,
         )
 
-    def _exchange(self, request: WireRequest, reservation: Reservation, progress: _Progress) -> Flow[Reply]:
+    def _exchange(self, call: _Call, request: WireRequest, reservation: Reservation) -> Flow[Reply]:
         """Send one request; feed the used-weight header, 429 and 418 of its answer into the budget."""
-        progress.requests += 1
-        progress.in_flight = True
+        call.requests += 1
+        call.in_flight = True
         reply: Reply = yield Send(request)
-        progress.in_flight = False
+        call.in_flight = False
         if isinstance(reply, TransportFailure):
             return reply
         if self._shared:
@@ -385,11 +347,11 @@ class Engine:
                 bucket.name, bucket.rate_limit.name, reservation.count, bucket.limit, False
             )
             usage: BucketUsage = yield from self._after_sending(
-                partial(self._observe_answer, reply, reservation), fallback, progress
+                call, partial(self._observe_answer, reply, reservation), fallback
             )
         else:  # private storage cannot fail: no step, no fallback
             usage = self._observe_answer(reply, reservation)
-        progress.usages[usage.bucket] = usage
+        call.usages[usage.bucket] = usage
         return reply
 
     def _observe_answer(self, answer: Answer, reservation: Reservation) -> BucketUsage:
@@ -425,14 +387,13 @@ class Engine:
             (until - now) / 1000,
         )
 
-    def _sync_time(self, family: ApiFamily, options: CallOptions, progress: _Progress) -> Flow[None]:
-        """Measure the server-time offset of `family` (round-trip corrected). A failed sync is logged and
-        the call goes on with the offset it had."""
+    def _sync_time(self, call: _Call) -> Flow[None]:
+        """Measure the server-time offset of the call's family (round-trip corrected). A failed sync is
+        logged and the call goes on with the offset it had."""
+        family = call.family
         time = family.server_time
         bucket = self._budget.for_time(family.name)
-        reservation = yield from self._reserve(
-            bucket, time.weight, options, progress, f"serverTime:{family.name}"
-        )
+        reservation = yield from self._reserve(call, bucket, time.weight, f"serverTime:{family.name}")
         origin = self._routes.origin(family.name)
         request = WireRequest(
             method="GET",
@@ -442,7 +403,7 @@ class Engine:
             timeout=self._timeout,
         )
         sent = self._clock.wall_ms()
-        reply = yield from self._exchange(request, reservation, progress)
+        reply = yield from self._exchange(call, request, reservation)
         received = self._clock.wall_ms()
         server_time: object = None
         if isinstance(reply, Answer) and reply.status == 200:
@@ -462,9 +423,8 @@ class Engine:
 
     # -- budgets and storage ----------------------------------------------------------------------------
 
-    def _reserve(
-        self, bucket: Bucket, weight: int, options: CallOptions, progress: _Progress, name: str
-    ) -> Flow[Reservation]:
+    def _reserve(self, call: _Call, bucket: Bucket, weight: int, name: str) -> Flow[Reservation]:
+        options = call.options
         while True:
             now = self._server_clock.now_ms(bucket.family)
             if self._shared:
@@ -474,16 +434,16 @@ class Engine:
             if isinstance(result, Reservation):
                 return result
             seconds = max(result.seconds, 0.001)
-            if not options.wait or progress.waited + seconds > options.max_wait:
+            if not options.wait or call.waited + seconds > options.max_wait:
                 raise BinanceWaitRefused(
                     f"{name}: {result.reason}; the call would wait {seconds:.3f} s"
                     + (f" (max_wait {options.max_wait} s)" if options.wait else " (wait=False)")
-                    + (_NOT_RESENT if progress.reached else "; nothing was sent"),
+                    + (_NOT_RESENT if call.reached else "; nothing was sent"),
                     retry_after=seconds,
                 )
             _log.debug("%s: waiting %.3f s: %s", name, seconds, result.reason)
             yield Sleep(seconds)
-            progress.waited += seconds
+            call.waited += seconds
 
     def _before_sending(self, action: Callable[[], T]) -> Flow[T]:
         """A storage operation before sending: its BinanceStorageError means nothing was sent. Private
@@ -496,7 +456,7 @@ class Engine:
             raise BinanceStorageError(f"{error}; nothing was sent") from None
         return result
 
-    def _after_sending(self, action: Callable[[], T], fallback: T, progress: _Progress) -> Flow[T]:
+    def _after_sending(self, call: _Call, action: Callable[[], T], fallback: T) -> Flow[T]:
         """A storage operation after sending: a failure must not hide the answer; it is logged, marked on
         the record, and `fallback` stands in for the result."""
         if not self._shared:
@@ -505,21 +465,21 @@ class Engine:
             result: T = yield Offload(action)
             return result
         except BinanceStorageError as error:
-            progress.storage_failed = True
+            call.storage_failed = True
             _log.error("after sending: %s; the answer is kept, the storage is not updated", error)
             return fallback
 
-    def _settle(self, claim: Claim, *, executed: bool, progress: _Progress) -> Flow[None]:
+    def _settle(self, call: _Call, claim: Claim, *, executed: bool) -> Flow[None]:
         now = self._server_clock.now_ms(claim.operation.family)
         if executed:
-            until = yield from self._after_sending(partial(self._cooldown.keep, claim, now), 0, progress)
+            until = yield from self._after_sending(call, partial(self._cooldown.keep, claim, now), 0)
             _log.info(
                 "%s: once-per-interval guard kept until server time %d", claim.operation.operation_id, until
             )
         else:
-            yield from self._after_sending(partial(self._cooldown.release, claim), None, progress)
+            yield from self._after_sending(call, partial(self._cooldown.release, claim), None)
 
-    def _settle_now(self, claim: Claim, *, executed: bool, progress: _Progress) -> None:
+    def _settle_now(self, call: _Call, claim: Claim, *, executed: bool) -> None:
         now = self._server_clock.now_ms(claim.operation.family)
         try:
             if executed:
@@ -527,23 +487,24 @@ class Engine:
             else:
                 self._cooldown.release(claim)
         except BinanceStorageError as error:
-            progress.storage_failed = True
+            call.storage_failed = True
             _log.error("after an interruption: %s", error)
 
     # -- the record -------------------------------------------------------------------------------------
 
-    def _record(self, operation: Operation, progress: _Progress, error: BaseException | None) -> None:
+    def _record(self, call: _Call, error: BaseException | None) -> None:
+        operation = call.operation
         if error is None:
             outcome = "ok"
         elif _may_have_executed(error) or (
-            not isinstance(error, BinanceMarginError) and progress.in_flight and operation.method != "GET"
+            not isinstance(error, BinanceMarginError) and call.in_flight and operation.method != "GET"
         ):
             outcome = "unknown"
-        elif isinstance(error, BinanceAPIError) or progress.reached:
+        elif isinstance(error, BinanceAPIError) or call.reached:
             outcome = "error"  # the server answered (or the request may have reached it): nothing executed
         else:
             outcome = "not-sent"
-        duration = self._clock.wall_ms() - progress.started_ms
+        duration = self._clock.wall_ms() - call.started_ms
         offset = self._server_clock.offset_ms(operation.family)
 
         def build() -> CallRecord:
@@ -552,18 +513,18 @@ class Engine:
                 method=operation.method,
                 path=operation.path,
                 family=operation.family,
-                status=progress.status,
+                status=call.status,
                 code=error.code if isinstance(error, BinanceAPIError) else None,
                 outcome=outcome,
                 weight=operation.weight,
-                buckets=tuple(progress.usages.values()),
-                attempt=progress.attempt,
-                requests=progress.requests,
-                waited_seconds=progress.waited,
+                buckets=tuple(call.usages.values()),
+                attempt=call.attempt,
+                requests=call.requests,
+                waited_seconds=call.waited,
                 duration_ms=duration,
                 time_offset_ms=offset,
                 error=type(error).__name__ if error is not None else None,
-                storage_failed=progress.storage_failed,
+                storage_failed=call.storage_failed,
             )
 
         self._observer.emit(outcome, build)
