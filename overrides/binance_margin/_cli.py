@@ -28,77 +28,78 @@ Exit status: 0 success, 1 an error answer or no answer, 2 a usage, configuration
 (nothing was sent)."""
 
 
-def _choices(operation_id: str, parameter: str) -> tuple[str, ...]:
+def _enum(operation_id: str, parameter: str) -> dict[str, Any]:
+    """An enum argument: its values from the spec, accepted in any case, sent upper-case."""
     found = OPERATIONS[operation_id].parameter(parameter)
     assert found is not None and found.enum is not None, f"{operation_id}.{parameter} has no enum in the spec"
-    return found.enum
+    return {"type": str.upper, "choices": found.enum, "metavar": "{" + ",".join(found.enum) + "}"}
 
 
-def _upper(text: str) -> str:
-    return text.upper()
+# The options every command takes, before or after its name: (flag, default, argparse settings).
+_GLOBAL: list[tuple[str, Any, dict[str, Any]]] = [
+    ("--base-url", None, {"help": f"SAPI base URL (default: ${ENV_BASE_URL}, else Binance's)"}),
+    (
+        "--futures-base-url",
+        None,
+        {"help": f"FAPI base URL (default: ${ENV_FUTURES_BASE_URL}, else Binance's)"},
+    ),
+    (
+        "--testnet",
+        False,
+        {"action": "store_true", "help": "futures calls to Binance's USD-M futures test net"},
+    ),
+    (
+        "--allow-default-hosts",
+        False,
+        {"action": "store_true", "help": "a family without a URL goes to Binance"},
+    ),
+    (
+        "--recv-window",
+        SIGNING.recv_window_default,
+        {
+            "type": int,
+            "metavar": "MS",
+            "help": f"at most {SIGNING.recv_window_maximum} (default {SIGNING.recv_window_default})",
+        },
+    ),
+    (
+        "--timeout",
+        10.0,
+        {"type": float, "metavar": "S", "help": "deadline per whole answer (default 10)"},
+    ),
+    ("--show-weight", False, {"action": "store_true", "help": "print each bucket's used weight on stderr"}),
+    (
+        "--time-sync",
+        False,
+        {"action": "store_true", "help": "sync with Binance's server time before signing"},
+    ),
+    (
+        "--storage-uri",
+        "memory://",
+        {"metavar": "URI", "help": "budgets and the 6-hour guard (e.g. redis://h:6379/0)"},
+    ),
+]
 
 
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
-    """The options every command takes, before or after its name. On the subcommands they default to
-    SUPPRESS, so a value given before the command name is not overwritten by the subcommand's default."""
-
-    def default(value: Any) -> Any:
-        return value if defaults else argparse.SUPPRESS
-
+    # On the subcommands the defaults are SUPPRESS: a value given before the command name is kept.
     group = parser.add_argument_group("global options (before or after the command)")
-    group.add_argument(
-        "--base-url", default=default(None), help=f"SAPI base URL (default: ${ENV_BASE_URL}, else Binance's)"
-    )
-    group.add_argument(
-        "--futures-base-url",
-        default=default(None),
-        help=f"FAPI base URL (default: ${ENV_FUTURES_BASE_URL}, else Binance's)",
-    )
-    group.add_argument(
-        "--testnet",
-        action="store_true",
-        default=default(False),
-        help="send futures calls to Binance's USD-M futures test net (margin calls then need --base-url)",
-    )
-    group.add_argument(
-        "--allow-default-hosts",
-        action="store_true",
-        default=default(False),
-        help="confirm that a family without a base URL goes to Binance's production host",
-    )
-    group.add_argument(
-        "--recv-window",
-        type=int,
-        default=default(SIGNING.recv_window_default),
-        metavar="MS",
-        help=f"recvWindow in ms (default {SIGNING.recv_window_default}, "
-        f"at most {SIGNING.recv_window_maximum})",
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=default(10.0),
-        metavar="SECONDS",
-        help="the deadline for each answer, whole (default 10)",
-    )
-    group.add_argument(
-        "--show-weight",
-        action="store_true",
-        default=default(False),
-        help="print each rate-limit bucket's used weight and limit on stderr after the call",
-    )
-    group.add_argument(
-        "--time-sync",
-        action="store_true",
-        default=default(False),
-        help="sync with Binance's server time before signing",
-    )
-    group.add_argument(
-        "--storage-uri",
-        default=default("memory://"),
-        metavar="URI",
-        help="where weight budgets and the 6-hour guard live (e.g. redis://host:6379/0 to share them)",
-    )
+    for flag, default, settings in _GLOBAL:
+        group.add_argument(flag, default=default if defaults else argparse.SUPPRESS, **settings)
+
+
+_COMMANDS = {
+    "coin-list": (
+        "getSmallLiabilityExchangeCoinList",
+        "list the coins eligible for small liability exchange",
+    ),
+    "exchange-small-liability": (
+        "smallLiabilityExchange",
+        "exchange the small liabilities of the given coins",
+    ),
+    "manual-liquidation": ("marginManualLiquidation", "liquidate a margin account"),
+    "margin-type": ("changeMarginType", "set a USD-M futures symbol's margin type"),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,61 +111,35 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name: str, operation_id: str, summary: str) -> argparse.ArgumentParser:
+    sub: dict[str, argparse.ArgumentParser] = {}
+    for name, (operation_id, summary) in _COMMANDS.items():
         operation = OPERATIONS[operation_id]
-        sub = commands.add_parser(
-            name,
-            help=summary,
-            description=f"{summary}: {operation.method} {operation.path} (weight {operation.weight}, "
-            f"{operation.weight_kind}).",
-        )
-        _global_options(sub, defaults=False)
-        return sub
-
-    command(
-        "coin-list",
-        "getSmallLiabilityExchangeCoinList",
-        "list the coins eligible for small liability exchange",
+        weight = f"weight {operation.weight}, {operation.weight_kind}"
+        described = f"{summary}: {operation.method} {operation.path} ({weight})."
+        sub[name] = commands.add_parser(name, help=summary, description=described)
+        _global_options(sub[name], defaults=False)
+    assets = OPERATIONS["smallLiabilityExchange"].parameter("assetNames")
+    assert assets is not None
+    sub["exchange-small-liability"].add_argument(
+        "assets", nargs="+", metavar="ASSET", help=f"a coin such as BTC (1 to {assets.max_items}, distinct)"
     )
-    exchange = command(
-        "exchange-small-liability",
-        "smallLiabilityExchange",
-        "exchange the small liabilities of the given coins",
-    )
-    asset_names = OPERATIONS["smallLiabilityExchange"].parameter("assetNames")
-    assert asset_names is not None
-    exchange.add_argument(
-        "assets",
-        nargs="+",
-        metavar="ASSET",
-        help=f"a coin such as BTC (1 to {asset_names.max_items}, distinct)",
-    )
-    liquidation = command("manual-liquidation", "marginManualLiquidation", "liquidate a margin account")
-    account_types = _choices("marginManualLiquidation", "type")
+    liquidation = sub["manual-liquidation"]
     liquidation.add_argument(
         "--type",
         required=True,
-        type=_upper,
-        choices=account_types,
-        metavar="{" + ",".join(account_types) + "}",
         help="which margin account (any case)",
+        **_enum("marginManualLiquidation", "type"),
     )
     liquidation.add_argument("--symbol", help="the isolated symbol (required for ISOLATED)")
-    margin_type = command("margin-type", "changeMarginType", "set a USD-M futures symbol's margin type")
-    margin_types = _choices("changeMarginType", "marginType")
+    margin_type = sub["margin-type"]
     margin_type.add_argument("symbol", metavar="SYMBOL", help="a USD-M futures symbol such as BTCUSDT")
     margin_type.add_argument(
-        "margin_type",
-        type=_upper,
-        choices=margin_types,
-        metavar="{" + ",".join(margin_types) + "}",
-        help="the margin type (any case)",
+        "margin_type", help="the margin type (any case)", **_enum("changeMarginType", "marginType")
     )
     margin_type.add_argument(
         "--ensure",
         action="store_true",
-        help="succeed when the symbol already has the margin type (-4046, or -4067 for the same no-op); "
+        help="succeed when the symbol already has the margin type; "
         'prints {"symbol", "marginType", "changed", "code"}',
     )
     return parser

@@ -24,7 +24,7 @@ from binance_margin_api.spec_metadata import (
 from ._budget import Budget, account_label
 from ._cooldown import Cooldown
 from ._credentials import Credentials, credentials_from_env
-from ._drive import AsyncSender, SyncSender, arun, run
+from ._drive import AsyncSender, SyncSender, arun, on_asyncio, run
 from ._engine import CallOptions, Engine, Result
 from ._ensure import MarginTypeResult, already_set, changed
 from ._errors import BinanceAPIError, BinanceConfigError, BinanceServerError, BinanceTransportError
@@ -97,48 +97,21 @@ class ClientOptions(TypedDict, total=False):
 class BinanceClient:
     """A signed Binance client for the operations of the spec, safe to run in many processes.
 
-    Credentials come from the argument, else from the environment (BINANCE_API_KEY with
-    BINANCE_API_SECRET, or BINANCE_PRIVATE_KEY_FILE and optionally BINANCE_PRIVATE_KEY_PASSPHRASE); with
-    credentials from the environment, BINANCE_BASE_URL and BINANCE_FUTURES_BASE_URL are read too.
+    Each operation has a sync method and an async one prefixed with `a`; `client.api` is the generated
+    client, whose functions run the same engine. Options (README.md, docs/consuming.md and
+    docs/production.md say more):
 
-    Hosts: `base_url` (SAPI: the margin operations) and `futures_base_url` (FAPI) default to the spec's
-    Binance hosts. Give both (the local mock serves both on one port): giving one alone is refused,
-    because the other family's calls would go to production unnoticed, unless `allow_default_hosts=True`
-    confirms it. `testnet=True` sends FAPI calls to Binance's USD-M futures test net; Binance has no
-    margin test net, so SAPI calls then need `base_url` (e.g. the mock) and are refused without it.
-
-    Each operation has a sync method and an async one prefixed with `a`. `client.api` is the generated
-    `AuthenticatedClient`: every generated operation's `sync`/`asyncio` functions work with it and run
-    the same engine (validation, signing, budgets, guard, retries, records, typed errors).
-
-    HTTP: httpcore's pool (sync) and aiohttp (async, on asyncio); any httpx transport instead through
-    `transport` / `async_transport` (HTTP/2, an explicit proxy, `httpx.MockTransport` in tests). With
-    HTTP(S)_PROXY / ALL_PROXY set, the sync calls go through httpx's client and the async ones through
-    aiohttp with the environment's proxies. `timeout` (seconds) is a deadline for each whole answer
-    (connect, send, headers, body; with a given httpx transport, httpx applies it per operation).
-    `max_response_bytes` caps each answer body, before and after undoing its Content-Encoding.
-
-    Production options (keyword-only; see docs/production.md):
-
-    - `storage_uri`: where weight budgets, 429/418 blocks and the 6-hour guard live. "memory://" (the
-      default) is private to this client; a `limits` URI such as "redis://host:6379/0" shares them
-      between processes and hosts behind one IP / one account.
-    - `account`: the name of the account in shared keys (UID buckets, the 6-hour guard); default a hash
-      of the API key (the key itself is never stored). `ip_label`: the name of the egress IP in shared
-      keys (give processes behind different IPs different labels). `budget_namespace`: key prefix.
-    - `wait` (default True): wait while a bucket is used up or blocked, up to `max_wait` seconds (default
-      60); a longer wait, or any wait with `wait=False`, raises `BinanceWaitRefused` (with
-      `retry_after`) at once. `call_options(...)` overrides both for the calls inside a `with` block.
-    - `time_sync` (default False): keep an estimate of Binance's clock (round-trip corrected) from
-      /api/v3/time and /fapi/v1/time, refreshed every `time_sync_interval` seconds. A -1021 answer
-      always resyncs and resends once, re-signed.
-    - `retry`: the `RetryPolicy` for GETs (connection errors, 5xx). `retry_not_executed_posts`: also
-      resend POSTs that provably did not execute (connection refused, FAPI 503 "Service Unavailable." /
-      "Internal error…"). A POST whose outcome is unknown is never resent.
-    - `on_call`: called with each call's `CallRecord` (weight used and remaining per bucket);
-      `last_call` holds the latest one.
-    - `window_seconds` / `window_guard`: shorten the rate-limit windows (to match a mock started with a
-      shortened window) and the boundary guard; `clock` and `rng`: injectable time and jitter (tests).
+    - credentials: given, else from the environment (and then BINANCE_BASE_URL / _FUTURES_BASE_URL too);
+    - hosts: `base_url` (SAPI) and `futures_base_url` (FAPI), both or neither (or `allow_default_hosts`);
+      `testnet` for the USD-M futures test net (there is no margin test net);
+    - HTTP: `timeout` (a deadline per whole answer), `max_response_bytes`, `transport` /
+      `async_transport` (any httpx transport instead of httpcore / aiohttp), `recv_window`;
+    - budgets and the 6-hour guard: `storage_uri` ("memory://" or a shared `limits` URI such as Redis),
+      `account`, `ip_label`, `budget_namespace`, `wait` / `max_wait` (longer waits are refused at once),
+      `window_seconds` / `window_guard` (to match a mock with short windows);
+    - `time_sync`, `time_sync_interval`; `retry`, `retry_not_executed_posts` (GETs are retried, POSTs
+      only if they provably did not execute and you opt in); `on_call` for each `CallRecord`;
+      `clock` and `rng` (injectable time and jitter).
     """
 
     def __init__(
@@ -272,8 +245,7 @@ class BinanceClient:
         )
         self._lock = threading.Lock()
         self._sync_sender: SyncSender | None = None
-        self._async_sender: AsyncSender | None = None
-        self._trio_sender: AsyncSender | None = None
+        self._async_senders: dict[str, AsyncSender] = {}
         self._api: AuthenticatedClient | None = None
 
     @classmethod
@@ -321,58 +293,41 @@ class BinanceClient:
         return _OPTIONS.get() or CallOptions(wait=self._wait, max_wait=self._max_wait)
 
     def _sender(self) -> SyncSender:
-        sender = self._sync_sender
-        if sender is None:
-            with self._lock:
-                sender = self._sync_sender
-                if sender is None:
-                    sender = self._sync_sender = self._new_sender()
-        return sender
+        with self._lock:
+            if self._sync_sender is None:
+                self._sync_sender = self._new_sender()
+            return self._sync_sender
 
     def _new_sender(self) -> SyncSender:
+        if self._transport is None and not proxies_in_environment():
+            from ._http_sync import HttpcoreSender  # imported on the first sync call
+
+            return HttpcoreSender(max_response_bytes=self._max_bytes)
+        from ._http_httpx import HttpxSender
+
         if self._transport is not None:
-            from ._http_httpx import HttpxSender
-
             return HttpxSender.over(self._transport, max_response_bytes=self._max_bytes)
-        if proxies_in_environment():
-            from ._http_httpx import HttpxSender
-
-            return HttpxSender.with_environment_proxies(max_response_bytes=self._max_bytes)
-        from ._http_sync import HttpcoreSender  # imported on the first sync call
-
-        return HttpcoreSender(max_response_bytes=self._max_bytes)
+        return HttpxSender.with_environment_proxies(max_response_bytes=self._max_bytes)
 
     def _asender(self) -> AsyncSender:
-        import asyncio
+        # A given transport serves any event loop; otherwise aiohttp on asyncio, httpx's own elsewhere (trio).
+        kind = "given" if self._async_transport is not None else "aiohttp" if on_asyncio() else "httpx"
+        sender = self._async_senders.get(kind)
+        if sender is None:
+            sender = self._async_senders[kind] = self._new_async_sender(kind)
+        return sender
 
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # trio (through anyio): httpx's own async transport
-            if self._async_transport is None and self._trio_sender is None:
-                import httpx
+    def _new_async_sender(self, kind: str) -> AsyncSender:
+        if kind == "aiohttp":
+            from ._http_async import AiohttpSender  # imported on the first async call
 
-                from ._http_httpx import HttpxAsyncSender
+            return AiohttpSender(max_response_bytes=self._max_bytes, trust_env=proxies_in_environment())
+        import httpx
 
-                self._trio_sender = HttpxAsyncSender(
-                    httpx.AsyncHTTPTransport(), max_response_bytes=self._max_bytes
-                )
-            if self._async_transport is None:
-                assert self._trio_sender is not None
-                return self._trio_sender
-        if self._async_sender is None:
-            if self._async_transport is not None:
-                from ._http_httpx import HttpxAsyncSender
+        from ._http_httpx import HttpxAsyncSender
 
-                self._async_sender = HttpxAsyncSender(
-                    self._async_transport, max_response_bytes=self._max_bytes
-                )
-            else:
-                from ._http_async import AiohttpSender  # imported on the first async call
-
-                self._async_sender = AiohttpSender(
-                    max_response_bytes=self._max_bytes, trust_env=proxies_in_environment()
-                )
-        return self._async_sender
+        transport = self._async_transport or httpx.AsyncHTTPTransport()
+        return HttpxAsyncSender(transport, max_response_bytes=self._max_bytes)
 
     def _run(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
         return run(self._engine.call(operation_id, arguments, self._options()), self._sender(), self._clock)
@@ -449,17 +404,9 @@ class BinanceClient:
     def ensure_margin_type(
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> MarginTypeResult:
-        """Make sure `symbol` has `margin_type`: success whether it changed it or it was already so.
-
-        -4046 ("No need to change margin type.") and -4067 (Binance's 2026 answer to the same no-op on a
-        symbol with no position) mean "already so": `changed=False`. A real refusal (-4047 open orders,
-        -4048 position, -4168 Multi-Assets mode, ...) is raised. Why -4067 can be read as a no-op here
-        although its text speaks of open orders: the margin-type endpoint answers a change blocked by
-        open orders with -4047, and -4067 is the code of the position-side operation (see
-        `binance_margin._ensure` for the full reasoning). Because setting a margin type is idempotent,
-        an answer whose outcome is unknown (5xx, timeout after sending) is followed by a resend (within
-        the retry policy's attempts): if the first request executed, the resend answers with a no-op code.
-        """
+        """Make sure `symbol` has `margin_type`: `changed=False` when it already had it (-4046, or -4067
+        for the same no-op; `_ensure` says why), a real refusal raised. Being idempotent, it resends after
+        an unknown outcome, within the retry policy's attempts."""
         attempt = 1
         while True:
             try:
@@ -523,10 +470,9 @@ class BinanceClient:
             sender.close()
 
     async def aclose(self) -> None:
-        for sender in (self._async_sender, self._trio_sender):
-            if sender is not None:
-                await sender.aclose()
-        self._async_sender = self._trio_sender = None
+        senders, self._async_senders = self._async_senders, {}
+        for sender in senders.values():
+            await sender.aclose()
 
     def __enter__(self) -> Self:
         return self

@@ -7,7 +7,6 @@ that step, so the engine settles the guard and the record before it propagates.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -52,15 +51,26 @@ def run(flow: Flow[T], sender: SyncSender, clock: Clock) -> T:
             error = raised
 
 
-async def _in_thread(action: Callable[[], T]) -> T:
-    """Blocking storage I/O off the event loop (asyncio's thread pool, or anyio's elsewhere)."""
+def on_asyncio() -> bool:
+    """Whether the running event loop is asyncio's (trio, through anyio, has none)."""
+    import asyncio  # only async callers pay for it (~13 ms of import time)
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        import anyio
+        return False
+    return True
 
-        return await anyio.to_thread.run_sync(action)
-    return await asyncio.to_thread(action)
+
+async def _in_thread(action: Callable[[], T]) -> T:
+    """Blocking storage I/O off the event loop (asyncio's thread pool, or anyio's elsewhere)."""
+    if on_asyncio():
+        import asyncio
+
+        return await asyncio.to_thread(action)
+    import anyio
+
+    return await anyio.to_thread.run_sync(action)
 
 
 async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:

@@ -36,16 +36,16 @@ class SystemClock:
             time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
-        import asyncio  # only async callers pay for it (~20 ms of import time)
+        from ._drive import on_asyncio  # asyncio: only async callers pay for it (~20 ms of import time)
 
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # another event loop (trio): anyio sleeps on any
+        if on_asyncio():
+            import asyncio
+
+            await asyncio.sleep(max(0.0, seconds))
+        else:  # another event loop (trio): anyio sleeps on any
             import anyio
 
             await anyio.sleep(max(0.0, seconds))
-            return
-        await asyncio.sleep(max(0.0, seconds))
 
     def __repr__(self) -> str:
         return "SystemClock()"
