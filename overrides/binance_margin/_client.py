@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypedDict, Unpack
-from urllib.request import getproxies
 
 from binance_margin_api.models import CodeMessage, FuturesMarginType, LiabilityCoin, MarginAccountType
 from binance_margin_api.spec_metadata import (
@@ -61,6 +60,8 @@ ENV_FUTURES_BASE_URL = "BINANCE_FUTURES_BASE_URL"
 
 def proxies_in_environment() -> bool:
     """True when HTTP_PROXY / HTTPS_PROXY / ALL_PROXY (any case) are set, as httpx and aiohttp read them."""
+    from urllib.request import getproxies  # ~30 ms of imports (http.client, email): on the first call
+
     found = getproxies()
     return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
@@ -196,6 +197,7 @@ class BinanceClient:
         self._async_transport = async_transport
         self._wait = flag("wait", wait)
         self._max_wait = number("max_wait", max_wait)
+        self._default_options = CallOptions(wait=self._wait, max_wait=self._max_wait)
         window = optional(number, "window_seconds", window_seconds, above=True)
         guard = optional(number, "window_guard", window_guard)
         self._account = account_label(credentials.api_key, optional(text, "account", account))
@@ -290,7 +292,7 @@ class BinanceClient:
     # -- the engine's doors -------------------------------------------------------------------------------
 
     def _options(self) -> CallOptions:
-        return _OPTIONS.get() or CallOptions(wait=self._wait, max_wait=self._max_wait)
+        return _OPTIONS.get() or self._default_options
 
     def _sender(self) -> SyncSender:
         with self._lock:

@@ -124,7 +124,8 @@ class _Call:
     in_flight: bool = False  # a request is out and its reply has not come back (for interruptions)
     reached: bool = False  # an operation request of this call was answered, or may have reached the server
     storage_failed: bool = False
-    usages: dict[str, BucketUsage] = attrs.field(factory=dict)
+    # bucket -> (its Bucket, used weight, from the server?): made into BucketUsage only for a record
+    usages: dict[str, tuple[Bucket, int, bool]] = attrs.field(factory=dict)
 
 
 def _header_int(value: str | None) -> int | None:
@@ -284,7 +285,7 @@ class Engine:
             problem = None
         except BodyError as error:
             body, problem = None, str(error)
-        value = classify(reply, body, problem, family, operation, now_wall_ms=self._clock.wall_ms())
+        value = classify(reply, body, problem, family, operation, wall_ms=self._clock.wall_ms)
         assert body is not None  # classify raised otherwise
         return Result(value, reply, body)
 
@@ -343,24 +344,21 @@ class Engine:
             return reply
         if self._shared:
             bucket = reservation.bucket
-            fallback = BucketUsage(
-                bucket.name, bucket.rate_limit.name, reservation.count, bucket.limit, False
-            )
-            usage: BucketUsage = yield from self._after_sending(
-                call, partial(self._observe_answer, reply, reservation), fallback
+            usage: tuple[Bucket, int, bool] = yield from self._after_sending(
+                call, partial(self._observe_answer, reply, reservation), (bucket, reservation.count, False)
             )
         else:  # private storage cannot fail: no step, no fallback
             usage = self._observe_answer(reply, reservation)
-        call.usages[usage.bucket] = usage
+        call.usages[usage[0].name] = usage
         return reply
 
-    def _observe_answer(self, answer: Answer, reservation: Reservation) -> BucketUsage:
+    def _observe_answer(self, answer: Answer, reservation: Reservation) -> tuple[Bucket, int, bool]:
         bucket = reservation.bucket
         server_used = _header_int(answer.headers.get(bucket.header))
         used = self._budget.observe(reservation, server_used)
         if answer.status in (429, 418):
             self._block(answer, reservation)
-        return BucketUsage(bucket.name, bucket.rate_limit.name, used, bucket.limit, server_used is not None)
+        return bucket, used, server_used is not None
 
     def _block(self, answer: Answer, reservation: Reservation) -> None:
         bucket = reservation.bucket
@@ -517,7 +515,10 @@ class Engine:
                 code=error.code if isinstance(error, BinanceAPIError) else None,
                 outcome=outcome,
                 weight=operation.weight,
-                buckets=tuple(call.usages.values()),
+                buckets=tuple(
+                    BucketUsage(bucket.name, bucket.rate_limit.name, used, bucket.limit, from_server)
+                    for bucket, used, from_server in call.usages.values()
+                ),
                 attempt=call.attempt,
                 requests=call.requests,
                 waited_seconds=call.waited,

@@ -4,10 +4,10 @@ the operation's models or the typed error it stands for. No I/O: the engine call
 
 from __future__ import annotations
 
-import email.utils
 import json
 import math
 import zlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
 
@@ -117,6 +117,8 @@ def retry_after_seconds(value: str | None, now_wall_ms: float) -> float | None:
     try:
         seconds = float(text)
     except ValueError:
+        import email.utils  # an HTTP-date (rare): its parser's imports only then
+
         try:
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError, OverflowError):
@@ -157,7 +159,7 @@ def classify(
     family: ApiFamily,
     operation: Operation,
     *,
-    now_wall_ms: float,
+    wall_ms: Callable[[], float],
 ) -> Any:
     """The operation's parsed result for a documented success; otherwise raise the typed error.
 
@@ -192,10 +194,10 @@ def classify(
                 outcome_unknown=may_have_executed,
             ) from None
     if status == 429:
-        retry_after = retry_after_seconds(answer.headers.get("retry-after"), now_wall_ms)
+        retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         raise _error(BinanceRateLimitError, answer, family, operation, body, retry_after=retry_after)
     if status == 418:
-        retry_after = retry_after_seconds(answer.headers.get("retry-after"), now_wall_ms)
+        retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         raise _error(BinanceIPBannedError, answer, family, operation, body, retry_after=retry_after)
     if status >= 500:
         _, message = binance_code(body) if body is not None else (None, None)
