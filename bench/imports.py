@@ -43,9 +43,9 @@ class ImportTimes:
     skipped: dict[str, str]
 
 
-def _once(statement: str, env: dict[str, str]) -> float | str:
+def _once(statement: str, env: dict[str, str], python: str) -> float | str:
     result = subprocess.run(
-        [sys.executable, "-c", _PROGRAM.format(statement=statement)],
+        [python, "-c", _PROGRAM.format(statement=statement)],
         capture_output=True,
         text=True,
         env=env,
@@ -56,13 +56,16 @@ def _once(statement: str, env: dict[str, str]) -> float | str:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def measure(keys: list[str], repetitions: int, env: dict[str, str] | None = None) -> ImportTimes:
+def measure(
+    keys: list[str], repetitions: int, env: dict[str, str] | None = None, python: str = sys.executable
+) -> ImportTimes:
+    """Import times with `python` (another interpreter: e.g. a runtime-only install's, see run.py)."""
     environment = dict(os.environ if env is None else env)
     times = ImportTimes({}, {}, {})
     live = []
     for key in keys:  # the first run also fills the bytecode caches; it is not counted
         label, statement = STATEMENTS[key]
-        outcome = _once(statement, environment)
+        outcome = _once(statement, environment, python)
         if isinstance(outcome, str):
             times.skipped[key] = outcome
         else:
@@ -72,7 +75,7 @@ def measure(keys: list[str], repetitions: int, env: dict[str, str] | None = None
     for repetition in range(repetitions):
         shift = repetition % len(live) if live else 0
         for key in live[shift:] + live[:shift]:
-            outcome = _once(STATEMENTS[key][1], environment)
+            outcome = _once(STATEMENTS[key][1], environment, python)
             if isinstance(outcome, float):
                 times.seconds[key].append(outcome)
     return times
@@ -83,11 +86,11 @@ def median(values: list[float]) -> float:
 
 
 def top_imports(
-    module: str, count: int = 12, env: dict[str, str] | None = None
+    module: str, count: int = 12, env: dict[str, str] | None = None, python: str = sys.executable
 ) -> list[tuple[int, int, str]]:
     """The `count` slowest imports under `import module` by cumulative µs (`-X importtime`), with self µs."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        [python, "-X", "importtime", "-c", f"import {module}"],
         capture_output=True,
         text=True,
         env=dict(os.environ if env is None else env),

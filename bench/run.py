@@ -237,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer calls and rounds (about a minute)")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--json", type=Path, help="also write the raw samples here")
+    parser.add_argument(
+        "--imports-python",
+        help="time imports with this interpreter and its installed packages (not this tree): e.g. a venv "
+        "with only the wheel's runtime dependencies and the peers (BENCHMARKS.md says how)",
+    )
     args = parser.parse_args(argv)
     sections = args.only or list(SECTIONS)
     quick = args.quick
@@ -289,12 +294,19 @@ def main(argv: list[str] | None = None) -> int:
                 raw["fanout"] = [vars(r) for r in results]
                 emit(fanout_table(results, total, concurrency))
     if "imports" in sections:
-        times = imports.measure(list(imports.STATEMENTS), 5 if quick else 15)
+        python = args.imports_python or sys.executable
+        # Another interpreter imports its own installed packages: without this tree on its path.
+        import_env = (
+            None
+            if args.imports_python is None
+            else {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        )
+        times = imports.measure(list(imports.STATEMENTS), 5 if quick else 15, env=import_env, python=python)
         raw["imports"] = times.seconds
         table, target = imports_table(times)
         emit(table)
         target_lines += target
-        rows = imports.top_imports("binance_margin")
+        rows = imports.top_imports("binance_margin", env=import_env, python=python)
         emit(
             [
                 "Slowest imports under `import binance_margin` (`-X importtime`, one run, cumulative µs):",

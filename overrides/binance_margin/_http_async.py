@@ -25,7 +25,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest
+from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
 
 _CHUNK: Final = 64 * 1024
 
@@ -51,10 +51,6 @@ class _Connector(aiohttp.TCPConnector):
         if phase is not None:
             phase.connected = True
         return connection
-
-
-def _failure(error: BaseException, *, sent: bool) -> TransportFailure:
-    return TransportFailure(kind=type(error).__name__, message=str(error), sent=sent)
 
 
 class AiohttpSender:
@@ -120,9 +116,9 @@ class AiohttpSender:
                     timeout=timeout,
                 )
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-                return _failure(error, sent=False)
+                return TransportFailure.of(error, sent=False)
             except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
-                return _failure(error, sent=phase.connected)
+                return TransportFailure.of(error, sent=phase.connected)
             problem = None
             try:
                 length = response.content_length
@@ -137,7 +133,7 @@ class AiohttpSender:
                             break
                     data = body.data()
             except Exception as error:  # cut short, too slow
-                data, problem = b"", f"the body could not be read whole ({type(error).__name__}: {error})"
+                data, problem = b"", cut_short(error)
                 response.close()
             finally:
                 response.release()

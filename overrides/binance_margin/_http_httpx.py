@@ -17,7 +17,7 @@ from typing import Final, cast
 
 import httpx
 
-from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest
+from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
 
 _NOT_SENT: Final = (
     httpx.ConnectError,
@@ -36,19 +36,13 @@ def _request(request: WireRequest) -> httpx.Request:
     url = httpx.URL(
         scheme=origin.scheme, host=origin.host, port=origin.port, raw_path=request.target.encode("ascii")
     )
-    timeout = request.timeout
     return httpx.Request(
-        request.method,
-        url,
-        headers=list(request.headers),
-        extensions={"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}},
+        request.method, url, headers=list(request.headers), extensions={"timeout": request.timeouts}
     )
 
 
 def _failure(error: BaseException) -> TransportFailure:
-    return TransportFailure(
-        kind=type(error).__name__, message=str(error), sent=not isinstance(error, _NOT_SENT)
-    )
+    return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT))
 
 
 def _answer(response: httpx.Response, body: BodyBuffer, problem: str | None) -> Answer:
@@ -62,7 +56,7 @@ def _collect(chunks: Iterator[bytes], body: BodyBuffer) -> str | None:
             if not body.add(chunk):
                 return body.too_large()
     except Exception as error:
-        return f"the body could not be read whole ({type(error).__name__}: {error})"
+        return cut_short(error)
     return None
 
 
@@ -138,11 +132,11 @@ class HttpxAsyncSender:
                 return TransportFailure(
                     kind="TimeoutError", message="no answer within the timeout", sent=True
                 )
-            problem = f"the body could not be read whole ({type(error).__name__})"
+            problem = cut_short(error)
         except Exception as error:
             if response is None:
                 return _failure(error)
-            problem = f"the body could not be read whole ({type(error).__name__}: {error})"
+            problem = cut_short(error)
         return _answer(response, body, problem)
 
     async def aclose(self) -> None:

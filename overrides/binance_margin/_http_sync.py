@@ -21,7 +21,7 @@ from typing import Final
 
 import httpcore
 
-from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest
+from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
 
 _DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
     "binance_margin_deadline", default=None
@@ -103,10 +103,6 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def _failure(error: Exception, *, sent: bool) -> TransportFailure:
-    return TransportFailure(kind=type(error).__name__, message=str(error), sent=sent)
-
-
 class HttpcoreSender:
     """Sends `WireRequest`s on an httpcore connection pool (see the module docstring).
 
@@ -155,20 +151,13 @@ class HttpcoreSender:
                         headers=[
                             (name.encode("ascii"), value.encode("latin-1")) for name, value in request.headers
                         ],
-                        extensions={
-                            "timeout": {
-                                "connect": timeout,
-                                "read": timeout,
-                                "write": timeout,
-                                "pool": timeout,
-                            }
-                        },
+                        extensions={"timeout": request.timeouts},
                     )
                 )
             except _NOT_SENT as error:
-                return _failure(error, sent=False)
+                return TransportFailure.of(error, sent=False)
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
-                return _failure(error, sent=True)
+                return TransportFailure.of(error, sent=True)
             body = BodyBuffer(self._max_bytes)
             problem = None
             try:
@@ -177,7 +166,7 @@ class HttpcoreSender:
                         problem = body.too_large()
                         break
             except Exception as error:  # cut short, too slow
-                problem = f"the body could not be read whole ({type(error).__name__}: {error})"
+                problem = cut_short(error)
             finally:
                 response.close()
             headers = {

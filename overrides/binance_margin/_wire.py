@@ -58,6 +58,11 @@ class WireRequest:
     def url(self) -> str:
         return f"{self.origin.scheme}://{self.origin.netloc}{self.target}"
 
+    @property
+    def timeouts(self) -> dict[str, float]:
+        """The `timeout` extension of httpcore and httpx: each of their phases gets the whole timeout."""
+        return dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)
+
 
 # Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
 @attrs.define(slots=True)
@@ -84,8 +89,17 @@ class TransportFailure:
     message: str
     sent: bool
 
+    @classmethod
+    def of(cls, error: BaseException, *, sent: bool) -> TransportFailure:
+        return cls(kind=type(error).__name__, message=str(error), sent=sent)
+
 
 Reply = Answer | TransportFailure
+
+
+def cut_short(error: BaseException) -> str:
+    """Why a body could not be read whole (cut short, too slow)."""
+    return f"the body could not be read whole ({type(error).__name__}: {error})"
 
 
 class BodyBuffer:
