@@ -7,13 +7,8 @@ suite in tests/conftest.py), serving `scenario`.
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +17,7 @@ from binance_margin import BinanceClient, HmacCredentials, RetryPolicy
 from binance_margin_mock import Scenario, load_scenario
 from binance_margin_mock.testing import MockLinkedClock, RunningMock
 
+from tests._redis import redis_server
 from tests._secrets import MOCK_HMAC, MOCK_HMAC_2
 
 __all__ = ["MOCK_CREDENTIALS", "MOCK_CREDENTIALS_2", "MockLinkedClock", "RunningMock", "make_client"]
@@ -89,53 +85,8 @@ def replace(scenario: Scenario, **changes: Any) -> Scenario:
 # -- Redis -----------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def redis_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private redis-server on a free loopback port, in a temp dir, for the session."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (CI installs it: apt-get install redis-server)")
-    directory: Path = tmp_path_factory.mktemp("redis")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(directory),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--protected-mode",
-            "yes",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    uri = f"redis://127.0.0.1:{port}/0"
-    try:
-        import redis
-
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(uri).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.02)
-        yield uri
-    finally:
-        process.terminate()
-        process.wait(10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server.uri

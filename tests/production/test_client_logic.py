@@ -25,6 +25,7 @@ from binance_margin import (
 )
 from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS, SIGNING
 
+from tests._fake_clock import START_MS, FakeClock
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
 
 COINS = OPERATIONS["getSmallLiabilityExchangeCoinList"]
@@ -33,25 +34,6 @@ EXCHANGE = OPERATIONS["smallLiabilityExchange"]
 MARGIN = OPERATIONS["changeMarginType"]
 COIN_BODY = b'[{"asset":"ETH","interest":"0","principal":"0.001","liabilityAsset":"USDT","liabilityQty":0.3}]'
 LIQ_BODY = b'{"asset":"ETH","interest":"0","principal":"0.001","liabilityAsset":"USDT","liabilityQty":0.3}'
-START_MS = 1_767_225_600_000.0  # 2026-01-01T00:00:00Z: a window boundary for every interval
-
-
-class FakeClock:
-    def __init__(self, now_ms: float = START_MS + 1000) -> None:
-        self.now = now_ms
-        self.slept: list[float] = []
-
-    def wall_ms(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds * 1000
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 Handler = Callable[[httpx.Request], httpx.Response]
 
 

@@ -26,7 +26,7 @@ from binance_margin._responses import (
 )
 from binance_margin._wire import Answer
 
-NOW_MS = 1_767_225_600_000.0
+from tests._fake_clock import START_MS, FakeClock
 
 
 @pytest.mark.parametrize(
@@ -50,30 +50,14 @@ NOW_MS = 1_767_225_600_000.0
     ],
 )
 def test_retry_after_forms(value: str | None, seconds: float | None) -> None:
-    assert retry_after_seconds(value, NOW_MS) == seconds
+    assert retry_after_seconds(value, START_MS) == seconds
 
 
 def test_retry_after_as_an_http_date() -> None:
-    later = email.utils.formatdate(NOW_MS / 1000 + 90, usegmt=True)
-    earlier = email.utils.formatdate(NOW_MS / 1000 - 90, usegmt=True)
-    assert retry_after_seconds(later, NOW_MS) == pytest.approx(90, abs=1)
-    assert retry_after_seconds(earlier, NOW_MS) == 0.0
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = NOW_MS + 1000
-        self.slept: list[float] = []
-
-    def wall_ms(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds * 1000
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
+    later = email.utils.formatdate(START_MS / 1000 + 90, usegmt=True)
+    earlier = email.utils.formatdate(START_MS / 1000 - 90, usegmt=True)
+    assert retry_after_seconds(later, START_MS) == pytest.approx(90, abs=1)
+    assert retry_after_seconds(earlier, START_MS) == 0.0
 
 
 @pytest.mark.parametrize("retry_after", ["86400", "inf", "junk"])
