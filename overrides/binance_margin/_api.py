@@ -97,9 +97,8 @@ class _AsyncEngineClient(httpx.AsyncClient):
 
 def generated_client(owner: BinanceClient, routes: Routes) -> AuthenticatedClient:
     """The generated client for `owner`: its sync and async httpx clients are the engine's doors."""
-    base = routes.describe("sapi")
-    if base.startswith("<"):  # no SAPI host (testnet): the generated client only needs some base URL
-        base = routes.describe("fapi")
+    # With no SAPI host (the test net), the generated client only needs some base URL.
+    base = routes.url("sapi") or routes.url("fapi") or ""
     api = AuthenticatedClient(
         base_url=base, token=_KEY_PLACEHOLDER, prefix="", auth_header_name=SIGNING.api_key_header
     )

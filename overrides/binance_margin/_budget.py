@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Final, TypeVar
@@ -39,6 +40,10 @@ T = TypeVar("T")
 
 # Block keys live as long as Binance's longest IP ban (their value, not their expiry, says when they end).
 _BLOCK_KEY_SECONDS: Final = IP_BANS.longest_seconds + 60
+# A write ticket (see `raise_value`) is held for one read and one add; a holder that died frees it in 5 s.
+_WRITE_TICKET_SECONDS: Final = 5
+_WRITE_TRIES: Final = 300
+_WRITE_PAUSE_SECONDS: Final = 0.02
 
 
 @attrs.frozen(slots=True)
@@ -54,7 +59,6 @@ class Bucket:
     block_key: str  # this bucket blocked until (server ms): 429
     ban_key: str  # the family banned until (server ms): 418
     header: str  # the used-weight header, lower-case (answers' headers are looked up so)
-    by_uid: bool
     guard_ms: float  # reservations closer than this to a window boundary count in both windows
     expiry: int  # storage expiry (s) of a window counter: only for cleanup, the key names its window
 
@@ -179,7 +183,6 @@ class Budget:
             block_key=f"{self.namespace}/block/{rate_limit.name}/{who}/{endpoint}",
             ban_key=f"{self.namespace}/ban/{family}/{ip_label}",
             header=rate_limit.used_weight_header.lower(),
-            by_uid=by_uid,
             guard_ms=(default_guard(seconds) if guard is None else guard) * 1000,
             expiry=math.ceil(2 * seconds) + 1,
         )
@@ -191,9 +194,6 @@ class Budget:
 
     def for_time(self, family: str) -> Bucket:
         return self._buckets[f"time:{family}"]
-
-    def buckets(self) -> list[Bucket]:
-        return list(self._buckets.values())
 
     # -- storage access (wrapped: a broken storage is a clear error, never a URI with a password) ----------
 
@@ -274,21 +274,10 @@ class Budget:
 
     def block(self, bucket: Bucket, until_ms: float, *, family_wide: bool) -> None:
         """Forbid sending on `bucket` (429) or on its whole family (418) until server time `until_ms`."""
-        if not math.isfinite(until_ms):
-            raise ValueError(f"a block must end at a finite time, not {until_ms}")
         key = bucket.ban_key if family_wide else bucket.block_key
         self._local_blocks[key] = max(self._local_blocks.get(key, 0.0), until_ms)
-        if not self.shared:
-            return
-        storage = self._storage
-        target = math.ceil(until_ms)
-
-        def raise_to() -> None:
-            current = storage.get(key)
-            if target > current:
-                storage.incr(key, _BLOCK_KEY_SECONDS, target - current)
-
-        self._io(raise_to)
+        if self.shared:
+            self.raise_value(key, math.ceil(until_ms), _BLOCK_KEY_SECONDS)
 
     # -- shared small facts (the 6-hour guard) --------------------------------------------------------------
 
@@ -307,15 +296,30 @@ class Budget:
         self._io(lambda: storage.clear(key))
 
     def raise_value(self, key: str, value: int, expiry_seconds: int) -> None:
-        """Raise the counter at `key` to at least `value` (counters only go up; `incr` is atomic)."""
+        """Raise the counter at `key` to at least `value`. A counter can only be added to, so reading it and
+        adding the difference is done holding a write ticket on the key: two such adds at once (two
+        processes answered 429 together) would sum to twice the value."""
         storage = self._storage
+        ticket = key + "/write"
 
-        def raise_to() -> None:
-            current = storage.get(key)
-            if value > current:
-                storage.incr(key, expiry_seconds, value - current)
+        def raise_to() -> bool:
+            if storage.incr(ticket, _WRITE_TICKET_SECONDS, 1) != 1:
+                return False
+            try:
+                current = storage.get(key)
+                if value > current:
+                    storage.incr(key, expiry_seconds, value - current)
+            finally:
+                storage.clear(ticket)
+            return True
 
-        self._io(raise_to)
+        for _ in range(_WRITE_TRIES):
+            if self._io(raise_to):
+                return
+            time.sleep(_WRITE_PAUSE_SECONDS)  # another writer holds the ticket for a few milliseconds
+        raise BinanceStorageError(
+            f"weight budget storage ({self.scheme}): a shared value stayed locked by another writer"
+        )
 
     def clear(self) -> None:
         """Forget every counter, block and guard of this namespace in local memory (and every counter of

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS, SIGNING
@@ -167,11 +167,11 @@ def _print_weight(record: CallRecord | None) -> None:
         print(f"{header}: {usage.used} (limit {usage.limit}, {usage.bucket}, {source})", file=sys.stderr)
 
 
-def _dumps() -> Callable[[Any], str]:
+def _dumps(value: Any) -> str:
     # simplejson writes Decimal amounts as JSON numbers with their exact digits; the standard library cannot.
     import simplejson
 
-    return lambda value: str(simplejson.dumps(value, use_decimal=True, ensure_ascii=False))
+    return str(simplejson.dumps(value, use_decimal=True, ensure_ascii=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with BinanceClient.from_env(
             os.environ,
-            base_url=options.base_url or os.environ.get(ENV_BASE_URL) or None,
-            futures_base_url=options.futures_base_url or os.environ.get(ENV_FUTURES_BASE_URL) or None,
+            base_url=options.base_url or None,
+            futures_base_url=options.futures_base_url or None,
             testnet=options.testnet,
             allow_default_hosts=options.allow_default_hosts,
             recv_window=options.recv_window,
@@ -202,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BinanceMarginError as error:  # no answer (transport), refused by a budget or the guard
         print(f"binance-margin: {error}", file=sys.stderr)
         return 1
-    sys.stdout.write(_dumps()(result) + "\n")
+    sys.stdout.write(_dumps(result) + "\n")
     return 0
 
 

@@ -66,6 +66,11 @@ def proxies_in_environment() -> bool:
     return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
+def _env_url(given: str | None, env: Mapping[str, str], variable: str) -> str | None:
+    """A host given to the client, else the environment's (an empty variable counts as unset)."""
+    return given if given is not None else env.get(variable) or None
+
+
 class ClientOptions(TypedDict, total=False):
     """The keyword options of `BinanceClient` (what `from_env` passes on; a test keeps the two equal)."""
 
@@ -146,12 +151,8 @@ class BinanceClient:
     ) -> None:
         if credentials is None:
             credentials = credentials_from_env()
-            base_url = base_url if base_url is not None else os.environ.get(ENV_BASE_URL) or None
-            futures_base_url = (
-                futures_base_url
-                if futures_base_url is not None
-                else os.environ.get(ENV_FUTURES_BASE_URL) or None
-            )
+            base_url = _env_url(base_url, os.environ, ENV_BASE_URL)
+            futures_base_url = _env_url(futures_base_url, os.environ, ENV_FUTURES_BASE_URL)
         has_methods("credentials", credentials, ("sign",), "a Credentials object (HmacCredentials, ...)")
         check_header_value(
             "the API key", getattr(credentials, "api_key", None)
@@ -241,9 +242,6 @@ class BinanceClient:
             rng=self._rng,
             max_response_bytes=self._max_bytes,
             user_agent=user_agent(),
-            # How long the 6-hour guard may stay taken while a call is in flight: every request of an
-            # attempt (time sync, the request, the -1021 resync and resend) and its budget waits.
-            claim_seconds=int(4 * timeout + 2 * self._max_wait + 60),
         )
         self._lock = threading.Lock()
         self._sync_sender: SyncSender | None = None
@@ -254,14 +252,14 @@ class BinanceClient:
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]) -> Self:
         """A client with credentials and hosts from `environ` (default os.environ); see the class."""
         env = os.environ if environ is None else environ
-        options.setdefault("base_url", env.get(ENV_BASE_URL) or None)
-        options.setdefault("futures_base_url", env.get(ENV_FUTURES_BASE_URL) or None)
+        options["base_url"] = _env_url(options.get("base_url"), env, ENV_BASE_URL)
+        options["futures_base_url"] = _env_url(options.get("futures_base_url"), env, ENV_FUTURES_BASE_URL)
         return cls(credentials_from_env(env), **options)
 
     def __repr__(self) -> str:
         return (
-            f"BinanceClient(credentials={self._credentials!r}, base_url={self._routes.describe('sapi')!r}, "
-            f"futures_base_url={self._routes.describe('fapi')!r}, budget={self.budget!r}, "
+            f"BinanceClient(credentials={self._credentials!r}, base_url={self._routes.url('sapi')!r}, "
+            f"futures_base_url={self._routes.url('fapi')!r}, budget={self.budget!r}, "
             f"time_sync={self.server_clock.enabled})"
         )
 
@@ -472,9 +470,11 @@ class BinanceClient:
             sender.close()
 
     async def aclose(self) -> None:
+        """Close the async connections, and the sync ones if the client made sync calls too."""
         senders, self._async_senders = self._async_senders, {}
         for sender in senders.values():
             await sender.aclose()
+        self.close()
 
     def __enter__(self) -> Self:
         return self

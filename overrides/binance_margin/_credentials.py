@@ -115,6 +115,7 @@ def private_key_credentials(
     api_key: str, pem: bytes | str, passphrase: bytes | str | None = None
 ) -> RsaCredentials | Ed25519Credentials:
     """RSA or Ed25519 credentials from a PEM private key (PKCS#8 or traditional), optionally encrypted."""
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
@@ -130,7 +131,7 @@ def private_key_credentials(
     password = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
     try:
         key = serialization.load_pem_private_key(data, password=password)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         # The library's message can quote the key material's structure, never the key: keep only its kind.
         raise BinanceConfigError(f"cannot load the private key: {type(error).__name__}") from None
     if isinstance(key, rsa.RSAPrivateKey):

@@ -2,17 +2,22 @@
 
 A sender's reply (an `Answer` or a `TransportFailure`) goes back into the flow as a value. An exception
 while carrying out a step (a storage error, an interruption, a cancelled task) is thrown into the flow at
-that step, so the engine settles the guard and the record before it propagates.
+that step, so the engine settles the guard and the record before it propagates. A storage operation is
+never abandoned half-way: a task cancelled during one is cancelled at the flow's next step, once the flow
+has its result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ._engine import Flow, Offload, Send, Sleep
 from ._timesync import Clock
 from ._wire import Reply, WireRequest
+
+if TYPE_CHECKING:
+    from asyncio import Future
 
 T = TypeVar("T")
 
@@ -62,27 +67,42 @@ def on_asyncio() -> bool:
     return True
 
 
-async def _in_thread(action: Callable[[], T]) -> T:
-    """Blocking storage I/O off the event loop (asyncio's thread pool, or anyio's elsewhere)."""
-    if on_asyncio():
-        import asyncio
+async def _finish_in_thread(action: Callable[[], T]) -> tuple[Future[T], BaseException | None]:
+    """Blocking storage I/O on asyncio's thread pool, run to its end: a cancellation meanwhile is held back
+    and returned, to be handed on at the flow's next step (a claim or keep of the guard abandoned half-way
+    would leave it taken with no one to settle it). anyio's threads already behave so."""
+    import asyncio  # only async callers pay for it (~13 ms of import time)
 
-        return await asyncio.to_thread(action)
-    import anyio
-
-    return await anyio.to_thread.run_sync(action)
+    task = asyncio.ensure_future(asyncio.to_thread(action))
+    held: BaseException | None = None
+    while not task.done():
+        try:
+            await asyncio.wait((task,))
+        except asyncio.CancelledError as cancelled:
+            held = cancelled
+    return task, held
 
 
 async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:
     value: Any = None
     error: BaseException | None = None
+    held: BaseException | None = None  # a cancellation that came during a storage operation
     while True:
         try:
             step = flow.send(value) if error is None else flow.throw(error)
         except StopIteration as stop:
+            if held is not None:
+                raise held from None
             result: T = stop.value
             return result
+        except BaseException:
+            if held is not None:
+                raise held  # noqa: B904 (the flow's own error stays attached as the context)
+            raise
         value, error = None, None
+        if held is not None:  # the storage operation is done: now the cancellation, at this step
+            error, held = held, None
+            continue
         try:
             if type(step) is Send:
                 value = await sender.send(step.request)
@@ -90,6 +110,12 @@ async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:
                 await clock.asleep(step.seconds)
             else:
                 assert type(step) is Offload
-                value = await _in_thread(step.action)
+                if on_asyncio():
+                    done, held = await _finish_in_thread(step.action)
+                    value = done.result()
+                else:
+                    import anyio
+
+                    value = await anyio.to_thread.run_sync(step.action)
         except BaseException as raised:
             error = raised

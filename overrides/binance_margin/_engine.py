@@ -60,7 +60,6 @@ T = TypeVar("T")
 _log: Final = logger.getChild("engine")
 _TIMESTAMP_ERROR: Final = -1021
 _BANNED_UNTIL: Final = re.compile(rb"until (\d{12,})")
-_NOT_RESENT: Final = "; it was not sent again (the answer to the request before it said it did not execute)"
 
 
 # The step and result types are made on every call: not frozen (attrs' frozen __init__ costs about 3x),
@@ -121,7 +120,9 @@ class _Call:
     requests: int = 0
     waited: float = 0.0
     status: int | None = None
-    in_flight: bool = False  # a request is out and its reply has not come back (for interruptions)
+    # The operation's request may have executed: it went out, and no answer has said it did not. An
+    # interruption (a cancelled task, Ctrl-C) keeps the guard and records "unknown" for a POST then.
+    executing: bool = False
     reached: bool = False  # an operation request of this call was answered, or may have reached the server
     storage_failed: bool = False
     # bucket -> (its Bucket, used weight, from the server?): made into BucketUsage only for a record
@@ -135,6 +136,11 @@ def _header_int(value: str | None) -> int | None:
         return int(value)
     except ValueError:
         return None
+
+
+def _nothing_sent(call: _Call) -> str:
+    """How a refusal before sending ends: what this call had sent so far."""
+    return "; it was not sent again" if call.reached else "; nothing was sent"
 
 
 def _may_have_executed(error: BaseException) -> bool:
@@ -163,7 +169,6 @@ class Engine:
         rng: random.Random,
         max_response_bytes: int,
         user_agent: str,
-        claim_seconds: int,
     ) -> None:
         self._credentials = credentials
         self._routes = routes
@@ -185,7 +190,6 @@ class Engine:
         self._rng = rng
         self._max_bytes = max_response_bytes
         self._user_agent = user_agent
-        self._claim_seconds = claim_seconds
         self._headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = {}
 
     # -- one call ---------------------------------------------------------------------------------------
@@ -234,19 +238,29 @@ class Engine:
     def _guarded(self, call: _Call, rule: OncePerInterval) -> Flow[Result]:
         """`_request` holding the once-per-interval guard: kept if the call may have executed."""
         now = self._server_clock.now_ms(call.family.name)
+        # How long the guard may stay taken while this attempt runs: each of its requests (time sync, the
+        # request, the -1021 resync and resend) within the timeout, and its budget waits.
+        claim_seconds = int(4 * self._timeout + 2 * call.options.max_wait + 60)
         claim: Claim = yield from self._before_sending(
-            partial(self._cooldown.claim, call.operation, rule, now, self._claim_seconds)
+            call, partial(self._cooldown.claim, call.operation, rule, now, claim_seconds)
         )
+        failure: BinanceMarginError | None = None
         try:
             result = yield from self._request(call)
+            executed = True
         except BinanceMarginError as error:
-            yield from self._settle(call, claim, executed=_may_have_executed(error))
-            raise
+            failure, executed = error, _may_have_executed(error)
         except BaseException:
-            # Interrupted: settled in place (no more steps may run); a request in flight may have executed.
-            self._settle_now(call, claim, executed=call.in_flight)
+            # Interrupted: settled in place (no more steps may run).
+            self._settle_now(call, claim, executed=call.executing)
             raise
-        yield from self._settle(call, claim, executed=True)
+        try:
+            yield from self._settle(call, claim, executed=executed)
+        except BaseException:
+            self._settle_now(call, claim, executed=executed)
+            raise
+        if failure is not None:
+            raise failure
         return result
 
     def _request(self, call: _Call) -> Flow[Result]:
@@ -259,8 +273,10 @@ class Engine:
         reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
         resent = False
         while True:
+            call.executing = True
             reply = yield from self._exchange(call, self._signed(call), reservation)
             if isinstance(reply, TransportFailure):
+                call.executing = reply.sent
                 call.reached = call.reached or reply.sent
                 raise BinanceTransportError(
                     f"{reply.kind}: {reply.message}" if reply.message else reply.kind,
@@ -272,6 +288,7 @@ class Engine:
             if resent or not self._timestamp_refused(reply):
                 break
             # -1021: the timestamp was outside recvWindow, nothing executed: resync, re-sign, resend once.
+            call.executing = False
             resent = True
             _log.warning(
                 "%s %s: -1021 (timestamp outside recvWindow); resyncing server time and resending once",
@@ -285,7 +302,11 @@ class Engine:
             problem = None
         except BodyError as error:
             body, problem = None, str(error)
-        value = classify(reply, body, problem, family, operation, wall_ms=self._clock.wall_ms)
+        try:
+            value = classify(reply, body, problem, family, operation, wall_ms=self._clock.wall_ms)
+        except BinanceMarginError as error:
+            call.executing = _may_have_executed(error)
+            raise
         assert body is not None  # classify raised otherwise
         return Result(value, reply, body)
 
@@ -337,9 +358,7 @@ class Engine:
     def _exchange(self, call: _Call, request: WireRequest, reservation: Reservation) -> Flow[Reply]:
         """Send one request; feed the used-weight header, 429 and 418 of its answer into the budget."""
         call.requests += 1
-        call.in_flight = True
         reply: Reply = yield Send(request)
-        call.in_flight = False
         if isinstance(reply, TransportFailure):
             return reply
         if self._shared:
@@ -426,7 +445,9 @@ class Engine:
         while True:
             now = self._server_clock.now_ms(bucket.family)
             if self._shared:
-                result = yield from self._before_sending(partial(self._budget.reserve, bucket, weight, now))
+                result = yield from self._before_sending(
+                    call, partial(self._budget.reserve, bucket, weight, now)
+                )
             else:
                 result = self._budget.reserve(bucket, weight, now)
             if isinstance(result, Reservation):
@@ -436,22 +457,23 @@ class Engine:
                 raise BinanceWaitRefused(
                     f"{name}: {result.reason}; the call would wait {seconds:.3f} s"
                     + (f" (max_wait {options.max_wait} s)" if options.wait else " (wait=False)")
-                    + (_NOT_RESENT if call.reached else "; nothing was sent"),
+                    + _nothing_sent(call),
                     retry_after=seconds,
                 )
             _log.debug("%s: waiting %.3f s: %s", name, seconds, result.reason)
             yield Sleep(seconds)
             call.waited += seconds
 
-    def _before_sending(self, action: Callable[[], T]) -> Flow[T]:
-        """A storage operation before sending: its BinanceStorageError means nothing was sent. Private
-        (memory) storage runs in place; shared storage is offloaded (off the event loop in async code)."""
+    def _before_sending(self, call: _Call, action: Callable[[], T]) -> Flow[T]:
+        """A storage operation before sending: its BinanceStorageError means nothing (more) was sent.
+        Private (memory) storage runs in place; shared storage is offloaded (off the event loop in async
+        code)."""
         if not self._shared:
             return action()
         try:
             result: T = yield Offload(action)
         except BinanceStorageError as error:
-            raise BinanceStorageError(f"{error}; nothing was sent") from None
+            raise BinanceStorageError(f"{error}{_nothing_sent(call)}") from None
         return result
 
     def _after_sending(self, call: _Call, action: Callable[[], T], fallback: T) -> Flow[T]:
@@ -495,10 +517,10 @@ class Engine:
         if error is None:
             outcome = "ok"
         elif _may_have_executed(error) or (
-            not isinstance(error, BinanceMarginError) and call.in_flight and operation.method != "GET"
+            not isinstance(error, BinanceMarginError) and call.executing and operation.method != "GET"
         ):
             outcome = "unknown"
-        elif isinstance(error, BinanceAPIError) or call.reached:
+        elif isinstance(error, BinanceAPIError) or call.reached or call.executing:
             outcome = "error"  # the server answered (or the request may have reached it): nothing executed
         else:
             outcome = "not-sent"

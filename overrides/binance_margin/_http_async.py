@@ -28,6 +28,7 @@ from yarl import URL
 from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
 
 _CHUNK: Final = 64 * 1024
+_MAX_CONNECTIONS: Final = 100
 
 
 class _Phase:
@@ -56,40 +57,30 @@ class _Connector(aiohttp.TCPConnector):
 class AiohttpSender:
     """Sends `WireRequest`s on an aiohttp session (see the module docstring).
 
-    `ssl_context`: for https (None: httpx's defaults, certifi or SSL_CERT_FILE / SSL_CERT_DIR).
-    `trust_env`: honour HTTP(S)_PROXY / NO_PROXY (aiohttp reads them per request, so only when set).
+    The session is made on first use in each event loop, with httpx's TLS defaults (certifi, or
+    SSL_CERT_FILE / SSL_CERT_DIR). `trust_env`: honour HTTP(S)_PROXY / NO_PROXY (aiohttp reads them per
+    request, so only when set).
     """
 
-    def __init__(
-        self,
-        *,
-        max_response_bytes: int,
-        ssl_context: ssl.SSLContext | None = None,
-        trust_env: bool = False,
-        max_connections: int = 100,
-    ) -> None:
+    def __init__(self, *, max_response_bytes: int, trust_env: bool = False) -> None:
         self._max_bytes = max_response_bytes
-        self._ssl_context = ssl_context
         self._trust_env = trust_env
-        self._max_connections = max_connections
+        self._ssl_context: ssl.SSLContext | None = None
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
-    def _session_here(self, https: bool) -> aiohttp.ClientSession:
+    def _session_here(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         session = self._session
         if session is not None and self._loop is loop and not session.closed:
             return session
-        context: ssl.SSLContext | bool = True
-        if self._ssl_context is not None:
-            context = self._ssl_context
-        elif https:
-            import httpx  # its TLS defaults, loaded only for a first https connection
+        if self._ssl_context is None:
+            import httpx  # for its TLS defaults, loaded with the first call
 
-            context = self._ssl_context = httpx.create_ssl_context()
+            self._ssl_context = httpx.create_ssl_context()
         session = aiohttp.ClientSession(
-            connector=_Connector(limit=self._max_connections, ssl=context),
+            connector=_Connector(limit=_MAX_CONNECTIONS, ssl=self._ssl_context),
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,  # undone by the engine, within its cap
             trust_env=self._trust_env,
@@ -99,8 +90,7 @@ class AiohttpSender:
         return session
 
     async def send(self, request: WireRequest) -> Reply:
-        origin = request.origin
-        session = self._session_here(origin.scheme == "https")
+        session = self._session_here()
         timeout = self._timeouts.get(request.timeout)
         if timeout is None:
             timeout = self._timeouts[request.timeout] = aiohttp.ClientTimeout(total=request.timeout)
@@ -116,9 +106,9 @@ class AiohttpSender:
                     timeout=timeout,
                 )
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-                return TransportFailure.of(error, sent=False)
+                return TransportFailure.of(error, sent=False, request=request)
             except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
-                return TransportFailure.of(error, sent=phase.connected)
+                return TransportFailure.of(error, sent=phase.connected, request=request)
             problem = None
             try:
                 length = response.content_length

@@ -6,7 +6,8 @@ The request goes out with exactly the engine's target and headers; the body is r
 any Content-Encoding) up to the cap. httpx applies `timeout` to each connect, read and write; the async
 sender also bounds the whole answer by it. httpx's errors say which phase failed: a failure to connect or
 to get a connection is "not sent", any other may have reached the server (and so may an exception of a
-transport httpx does not know).
+transport httpx does not know). A failed write is among the others: on HTTP/2 a write can fail after
+the request went out (flow control, a connection shared with other requests).
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ _NOT_SENT: Final = (
     httpx.UnsupportedProtocol,
     httpx.LocalProtocolError,
     httpx.ProxyError,
-    httpx.WriteTimeout,
-    httpx.WriteError,
 )
 
 
@@ -41,8 +40,8 @@ def _request(request: WireRequest) -> httpx.Request:
     )
 
 
-def _failure(error: BaseException) -> TransportFailure:
-    return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT))
+def _failure(error: BaseException, request: WireRequest) -> TransportFailure:
+    return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
 
 
 def _answer(response: httpx.Response, body: BodyBuffer, problem: str | None) -> Answer:
@@ -92,7 +91,7 @@ class HttpxSender:
         try:
             response = self._send(_request(request))
         except Exception as error:
-            return _failure(error)
+            return _failure(error, request)
         body = BodyBuffer(self._max_bytes)
         try:
             # The stream a transport returns yields the raw bytes (a transport's contract), even when the
@@ -135,7 +134,7 @@ class HttpxAsyncSender:
             problem = cut_short(error)
         except Exception as error:
             if response is None:
-                return _failure(error)
+                return _failure(error, request)
             problem = cut_short(error)
         return _answer(response, body, problem)
 

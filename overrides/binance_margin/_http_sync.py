@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import ssl
+import threading
 import time
 import typing
 from typing import Final
@@ -23,6 +24,7 @@ import httpcore
 
 from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
 
+_MAX_CONNECTIONS: Final = 20
 _DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
     "binance_margin_deadline", default=None
 )
@@ -35,7 +37,6 @@ _NOT_SENT: Final = (
     httpcore.PoolTimeout,
     httpcore.UnsupportedProtocol,
     httpcore.LocalProtocolError,
-    httpcore.ProxyError,
     httpcore.WriteTimeout,
     httpcore.WriteError,
 )
@@ -60,6 +61,10 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            # h11 ends a message with an empty write, after the whole request is out: a deadline passing
+            # there must not be taken for a request that was never sent.
+            return
         self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
@@ -104,37 +109,29 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 class HttpcoreSender:
-    """Sends `WireRequest`s on an httpcore connection pool (see the module docstring).
+    """Sends `WireRequest`s on an httpcore connection pool (see the module docstring), made on first use
+    with httpx's TLS defaults (certifi, or SSL_CERT_FILE / SSL_CERT_DIR). Thread-safe."""
 
-    `ssl_context` is used for https (None: built on first use with httpx's defaults, certifi or
-    SSL_CERT_FILE / SSL_CERT_DIR). Thread-safe.
-    """
-
-    def __init__(
-        self, *, max_response_bytes: int, ssl_context: ssl.SSLContext | None = None, max_connections: int = 20
-    ) -> None:
+    def __init__(self, *, max_response_bytes: int) -> None:
         self._max_bytes = max_response_bytes
-        self._ssl_context = ssl_context
-        self._max_connections = max_connections
         self._pool: httpcore.ConnectionPool | None = None
+        self._lock = threading.Lock()
 
-    def _connection_pool(self, https: bool) -> httpcore.ConnectionPool:
-        if self._pool is None:
-            context = self._ssl_context
-            if context is None and https:
-                import httpx  # its TLS defaults, loaded only for a first https connection (~20 ms)
+    def _connection_pool(self) -> httpcore.ConnectionPool:
+        with self._lock:
+            if self._pool is None:
+                import httpx  # for its TLS defaults, loaded with the first call (~20 ms)
 
-                context = httpx.create_ssl_context()
-            self._pool = httpcore.ConnectionPool(
-                ssl_context=context,
-                max_connections=self._max_connections,
-                network_backend=_DeadlineBackend(),
-            )
-        return self._pool
+                self._pool = httpcore.ConnectionPool(
+                    ssl_context=httpx.create_ssl_context(),
+                    max_connections=_MAX_CONNECTIONS,
+                    network_backend=_DeadlineBackend(),
+                )
+            return self._pool
 
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
-        pool = self._connection_pool(origin.scheme == "https")
+        pool = self._pool or self._connection_pool()
         timeout = request.timeout
         token = _DEADLINE.set(time.monotonic() + timeout)
         try:
@@ -155,9 +152,9 @@ class HttpcoreSender:
                     )
                 )
             except _NOT_SENT as error:
-                return TransportFailure.of(error, sent=False)
+                return TransportFailure.of(error, sent=False, request=request)
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
-                return TransportFailure.of(error, sent=True)
+                return TransportFailure.of(error, sent=True, request=request)
             body = BodyBuffer(self._max_bytes)
             problem = None
             try:
@@ -177,5 +174,6 @@ class HttpcoreSender:
             _DEADLINE.reset(token)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()

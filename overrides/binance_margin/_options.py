@@ -22,15 +22,13 @@ def _real(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def number(name: str, value: object, *, minimum: float = 0.0, above: bool = False) -> float:
-    """A finite real number (not a bool) at least `minimum` (or above it)."""
+def number(name: str, value: object, *, above: bool = False) -> float:
+    """A finite real number (not a bool) at least 0 (or above it)."""
     if not _real(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
         raise BinanceConfigError(f"{name} must be a finite number, not {value!r}")
     result = float(value)  # type: ignore[arg-type]
-    if result < minimum or (above and result == minimum):
-        raise BinanceConfigError(
-            f"{name} is {value!r}; it must be {'above' if above else 'at least'} {minimum:g}"
-        )
+    if result < 0 or (above and result == 0):
+        raise BinanceConfigError(f"{name} is {value!r}; it must be {'above' if above else 'at least'} 0")
     return result
 
 
@@ -50,8 +48,8 @@ def flag(name: str, value: object) -> bool:
     return value
 
 
-def text(name: str, value: object, *, empty: bool = False) -> str:
-    if not isinstance(value, str) or (not empty and not value):
+def text(name: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
         raise BinanceConfigError(f"{name} must be a non-empty str, not {value!r}")
     return value
 

@@ -201,7 +201,7 @@ def classify(
         raise _error(BinanceIPBannedError, answer, family, operation, body, retry_after=retry_after)
     if status >= 500:
         _, message = binance_code(body) if body is not None else (None, None)
-        unknown = message not in family.not_executed_messages
+        unknown = may_have_executed and message not in family.not_executed_messages
         raise _error(BinanceServerError, answer, family, operation, body, outcome_unknown=unknown)
     code, _ = binance_code(body) if body is not None else (None, None)
     documented = status in operation.statuses and code is not None

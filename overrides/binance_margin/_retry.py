@@ -31,8 +31,6 @@ class RetryPolicy:
 
 def may_retry(error: BinanceMarginError, method: str, *, retry_not_executed_posts: bool) -> bool:
     """Whether a call that failed with `error` may be sent again."""
-    if isinstance(error, BinanceTransportError):
-        return method == "GET" or (retry_not_executed_posts and not error.outcome_unknown)
-    if isinstance(error, BinanceServerError):
+    if isinstance(error, BinanceTransportError | BinanceServerError):
         return method == "GET" or (retry_not_executed_posts and not error.outcome_unknown)
     return False

@@ -94,6 +94,7 @@ class Routes:
             raise BinanceConfigError(self._unavailable[family] + "; nothing was sent")
         return origin
 
-    def describe(self, family: str) -> str:
+    def url(self, family: str) -> str | None:
+        """The family's base URL; None where it has none (SAPI on the test net)."""
         origin = self._origins.get(family)
-        return origin.url if origin is not None else "<no test net>"
+        return origin.url if origin is not None else None

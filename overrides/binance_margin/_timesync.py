@@ -64,7 +64,6 @@ class ServerClock:
         self.interval_ms = interval * 1000
         self._offset: dict[str, float] = dict.fromkeys(API_FAMILIES, 0.0)
         self._synced_at: dict[str, float | None] = dict.fromkeys(API_FAMILIES, None)
-        self.round_trip_ms: dict[str, float | None] = dict.fromkeys(API_FAMILIES, None)
 
     def now_ms(self, family: str) -> float:
         return self.clock.wall_ms() + self._offset[family]
@@ -83,7 +82,6 @@ class ServerClock:
         offset = server_time_ms - (sent_ms + received_ms) / 2
         self._offset[family] = offset
         self._synced_at[family] = received_ms
-        self.round_trip_ms[family] = received_ms - sent_ms
         return offset
 
     def __repr__(self) -> str:

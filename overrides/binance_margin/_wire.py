@@ -8,23 +8,25 @@ never with an exception: transport errors flow back into the engine, which decid
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
 
 import attrs
 
 from ._errors import BinanceConfigError
 
-# RFC 9110 field values exclude CR, LF and NUL: a value carrying them would split one header into several,
-# or smuggle a second request, on a transport that does not check.
-_FORBIDDEN_IN_HEADERS: Final = ("\r", "\n", "\x00")
-
 
 def check_header_value(what: str, value: object) -> str:
-    """`value` if it is a str that may go in a header; BinanceConfigError (nothing sent) otherwise."""
+    """`value` if it is a str that may go in a header; BinanceConfigError (nothing sent) otherwise.
+
+    Printable ASCII, no space at either end: CR, LF or NUL would split one header into several (or smuggle a
+    request) on a transport that does not check; other bytes are refused by h11 with the value in the
+    message, or cannot be encoded. The value is never quoted (it is an API key)."""
     if not isinstance(value, str):
         raise BinanceConfigError(f"{what} must be a str, not {type(value).__name__}")
-    if any(character in value for character in _FORBIDDEN_IN_HEADERS):
-        raise BinanceConfigError(f"{what} contains CR, LF or NUL, which cannot go in an HTTP header")
+    if not (value.isascii() and value.isprintable()) or value != value.strip():
+        raise BinanceConfigError(
+            f"{what} may hold only printable ASCII characters, with no space at either end"
+            " (it goes in an HTTP header)"
+        )
     return value
 
 
@@ -50,8 +52,9 @@ class WireRequest:
 
     method: str
     origin: Origin
-    target: str
-    headers: tuple[tuple[str, str], ...]
+    # Signed (the query) and keyed (the API key header): kept out of the repr, as of tracebacks.
+    target: str = attrs.field(repr=False)
+    headers: tuple[tuple[str, str], ...] = attrs.field(repr=False)
     timeout: float  # seconds for the whole answer: connect, send, status line, headers and body
 
     @property
@@ -90,8 +93,13 @@ class TransportFailure:
     sent: bool
 
     @classmethod
-    def of(cls, error: BaseException, *, sent: bool) -> TransportFailure:
-        return cls(kind=type(error).__name__, message=str(error), sent=sent)
+    def of(cls, error: BaseException, *, sent: bool, request: WireRequest) -> TransportFailure:
+        """The failure `error`; the signed query, should the library's message quote the URL, left out."""
+        message = str(error)
+        _, _, query = request.target.partition("?")
+        if query:
+            message = message.replace(query, "<signed query>")
+        return cls(kind=type(error).__name__, message=message, sent=sent)
 
 
 Reply = Answer | TransportFailure

@@ -104,6 +104,12 @@ SMUGGLED = [
     WIRE_API_KEY + "\nX-Forwarded-For: 203.0.113.7",
     WIRE_API_KEY + "\r\n\r\nGET /sapi/v1/margin/exchange-small-liability HTTP/1.1\r\nHost: x\r\n\r\n",
     WIRE_API_KEY + "\x00",
+    # Not smuggling, but refused before anything is sent all the same: h11 would refuse these with the
+    # key in its message, or they cannot be encoded (which would leave a POST's outcome looking unknown).
+    WIRE_API_KEY + " ",
+    WIRE_API_KEY + "\tx",
+    WIRE_API_KEY + "\x7f",
+    WIRE_API_KEY + "\u043a",
 ]
 
 
@@ -124,7 +130,11 @@ class _Forged:
         return "0" * 64
 
 
-@pytest.mark.parametrize("api_key", SMUGGLED, ids=["crlf-header", "lf-header", "second-request", "nul"])
+@pytest.mark.parametrize(
+    "api_key",
+    SMUGGLED,
+    ids=["crlf-header", "lf-header", "second-request", "nul", "trailing-space", "tab", "del", "non-ascii"],
+)
 def test_a_header_value_cannot_smuggle_anything_onto_the_wire(
     api_key: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -136,8 +146,9 @@ def test_a_header_value_cannot_smuggle_anything_onto_the_wire(
             lambda: private_key_credentials(api_key, _pem()),
             lambda: BinanceClient(_Forged(api_key), base_url=server.url, futures_base_url=server.url),
         ):
-            with pytest.raises(BinanceConfigError, match="CR, LF or NUL"):
+            with pytest.raises(BinanceConfigError, match="printable ASCII") as refused:
                 make()
+            assert WIRE_API_KEY not in str(refused.value)
         environ = {"BINANCE_API_KEY": api_key, "BINANCE_API_SECRET": WIRE_SECRET}
         with pytest.raises(BinanceConfigError):
             BinanceClient.from_env(environ, base_url=server.url, futures_base_url=server.url)
@@ -145,7 +156,8 @@ def test_a_header_value_cannot_smuggle_anything_onto_the_wire(
             monkeypatch.setenv("BINANCE_API_KEY", api_key)
             monkeypatch.setenv("BINANCE_API_SECRET", WIRE_SECRET)
             assert main(["--base-url", server.url, "--futures-base-url", server.url, "coin-list"]) == 2
-            assert "CR, LF or NUL" in capsys.readouterr().err
+            err = capsys.readouterr().err
+            assert "printable ASCII" in err and WIRE_API_KEY not in err
     assert server.requests == [] and server.connections == 0  # nothing at all reached the wire
 
 
