@@ -24,7 +24,7 @@ from ._budget import Budget, account_label
 from ._cooldown import Cooldown
 from ._credentials import Credentials, credentials_from_env
 from ._drive import AsyncSender, SyncSender, arun, on_asyncio, run
-from ._engine import CallOptions, Engine, Result
+from ._engine import CallOptions, Engine, Flow, Result, Sleep
 from ._ensure import MarginTypeResult, already_set, changed
 from ._errors import BinanceAPIError, BinanceConfigError, BinanceServerError, BinanceTransportError
 from ._observe import CallRecord, Observer, logger
@@ -407,32 +407,29 @@ class BinanceClient:
         """Make sure `symbol` has `margin_type`: `changed=False` when it already had it (-4046, or -4067
         for the same no-op; `_ensure` says why), a real refusal raised. Being idempotent, it resends after
         an unknown outcome, within the retry policy's attempts."""
-        attempt = 1
-        while True:
-            try:
-                self.change_margin_type(symbol, margin_type)
-                return changed(symbol, answer_value(margin_type))
-            except (BinanceAPIError, BinanceTransportError) as error:
-                result = self._ensure_failed(error, symbol, margin_type, attempt)
-                if result is not None:
-                    return result
-            self._clock.sleep(self._retry.delay(attempt, self._rng))
-            attempt += 1
+        return run(self._ensure(symbol, margin_type), self._sender(), self._clock)
 
     async def aensure_margin_type(
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> MarginTypeResult:
         """Async `ensure_margin_type`."""
+        return await arun(self._ensure(symbol, margin_type), self._asender(), self._clock)
+
+    def _ensure(
+        self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
+    ) -> Flow[MarginTypeResult]:
+        # One flow of engine calls for both drivers: each attempt is a whole call (its own record).
+        arguments = {"symbol": symbol, "marginType": margin_type}
         attempt = 1
         while True:
             try:
-                await self.achange_margin_type(symbol, margin_type)
+                yield from self._engine.call("changeMarginType", arguments, self._options())
                 return changed(symbol, answer_value(margin_type))
             except (BinanceAPIError, BinanceTransportError) as error:
                 result = self._ensure_failed(error, symbol, margin_type, attempt)
                 if result is not None:
                     return result
-            await self._clock.asleep(self._retry.delay(attempt, self._rng))
+            yield Sleep(self._retry.delay(attempt, self._rng))
             attempt += 1
 
     def _ensure_failed(

@@ -200,6 +200,17 @@ def test_ensure_resends_after_an_unknown_outcome(mock: RunningMock, wire: object
     assert wire.count("POST", MARGIN.path) == 2  # type: ignore[attr-defined]
 
 
+async def test_async_ensure_resends_after_an_unknown_outcome(mock: RunningMock) -> None:
+    mock.control.add_fault(
+        kind="error", operation=MARGIN.operation_id, count=1, fapi_503="unknown", executed=True
+    )
+    client = make_client(mock)
+    result = await client.aensure_margin_type("BTCUSDT", "ISOLATED")
+    await client.aclose()
+    assert (result.changed, result.code) == (False, -4046)  # the first request had executed
+    assert mock.control.request_count(MARGIN.operation_id) == 2
+
+
 def test_cli_margin_type_ensure(
     mock: RunningMock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
