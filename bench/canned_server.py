@@ -15,6 +15,8 @@ import json
 import sys
 from typing import cast
 
+from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS
+
 COIN = {
     "asset": "ETH",
     "interest": "0.00083334",
@@ -24,14 +26,14 @@ COIN = {
 }
 # Documented shapes. The small-liability exchange answers `{}` (one of its three documented bodies):
 # the official SDK raises on an empty body.
+_PATHS = {operation.operation_id: operation.path for operation in OPERATIONS.values()}
 BODIES: dict[str, bytes] = {
-    "/sapi/v1/margin/exchange-small-liability": json.dumps([COIN]).encode(),
-    "/sapi/v1/margin/manual-liquidation": json.dumps(COIN).encode(),
-    "/fapi/v1/marginType": b'{"code":200,"msg":"success"}',
-    "/api/v3/time": b'{"serverTime":1767225600000}',
-    "/fapi/v1/time": b'{"serverTime":1767225600000}',
+    _PATHS["getSmallLiabilityExchangeCoinList"]: json.dumps([COIN]).encode(),
+    _PATHS["marginManualLiquidation"]: json.dumps(COIN).encode(),
+    _PATHS["changeMarginType"]: b'{"code":200,"msg":"success"}',
+    **{family.server_time.path: b'{"serverTime":1767225600000}' for family in API_FAMILIES.values()},
 }
-POST_BODIES: dict[str, bytes] = {"/sapi/v1/margin/exchange-small-liability": b"{}"}
+POST_BODIES: dict[str, bytes] = {_PATHS["smallLiabilityExchange"]: b"{}"}
 
 
 def _answer(body: bytes) -> bytes:

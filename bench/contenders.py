@@ -17,25 +17,35 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from binance_margin_api.spec_metadata import OPERATIONS as SPEC_OPERATIONS
+from binance_margin_api.spec_metadata import SIGNING
+
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 
 OPERATIONS = ("coin_list", "exchange_small_liability", "manual_liquidation", "change_margin_type")
-# method, path, business parameters (the same for every contender)
-REQUESTS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
-    "coin_list": ("GET", "/sapi/v1/margin/exchange-small-liability", []),
-    "exchange_small_liability": (
-        "POST",
-        "/sapi/v1/margin/exchange-small-liability",
-        [("assetNames", "BTC,ETH")],
-    ),
-    "manual_liquidation": (
-        "POST",
-        "/sapi/v1/margin/manual-liquidation",
-        [("type", "ISOLATED"), ("symbol", "BTCUSDT")],
-    ),
-    "change_margin_type": ("POST", "/fapi/v1/marginType", [("symbol", "BTCUSDT"), ("marginType", "CROSSED")]),
+_OPERATION_IDS = {
+    "coin_list": "getSmallLiabilityExchangeCoinList",
+    "exchange_small_liability": "smallLiabilityExchange",
+    "manual_liquidation": "marginManualLiquidation",
+    "change_margin_type": "changeMarginType",
 }
+_PARAMS: dict[str, list[tuple[str, str]]] = {
+    "coin_list": [],
+    "exchange_small_liability": [("assetNames", "BTC,ETH")],
+    "manual_liquidation": [("type", "ISOLATED"), ("symbol", "BTCUSDT")],
+    "change_margin_type": [("symbol", "BTCUSDT"), ("marginType", "CROSSED")],
+}
+# method, path (from the spec), business parameters (the same for every contender)
+REQUESTS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    name: (
+        SPEC_OPERATIONS[_OPERATION_IDS[name]].method,
+        SPEC_OPERATIONS[_OPERATION_IDS[name]].path,
+        _PARAMS[name],
+    )
+    for name in OPERATIONS
+}
+API_KEY_HEADER = SIGNING.api_key_header
 
 
 @dataclass
@@ -52,12 +62,16 @@ class Async:
     close: Callable[[], Awaitable[Any]]
 
 
-def _signed_target(path: str, params: list[tuple[str, str]]) -> str:
+def signed_target(path: str, params: list[tuple[str, str]]) -> str:
     """The floors' signing: RFC 3986-encode every name and value, sign those bytes, append the signature."""
-    pairs = [*params, ("recvWindow", "5000"), ("timestamp", str(time.time_ns() // 1_000_000))]
+    pairs = [
+        *params,
+        (SIGNING.recv_window_parameter, str(SIGNING.recv_window_default)),
+        (SIGNING.timestamp_parameter, str(time.time_ns() // 1_000_000)),
+    ]
     query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
     signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
-    return f"{path}?{query}&signature={signature}"
+    return f"{path}?{query}&{SIGNING.signature_parameter}={signature}"
 
 
 # -- floors --------------------------------------------------------------------------------------------
@@ -66,13 +80,13 @@ def _signed_target(path: str, params: list[tuple[str, str]]) -> str:
 def floor_http_client(base: str) -> Sync:
     url = urlsplit(base)
     connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port)
-    headers = {"X-MBX-APIKEY": API_KEY, "Content-Length": "0"}
+    headers = {API_KEY_HEADER: API_KEY, "Content-Length": "0"}
 
     def call(operation: str) -> Callable[[], Any]:
         method, path, params = REQUESTS[operation]
 
         def run() -> Any:
-            connection.request(method, _signed_target(path, params), headers=headers)
+            connection.request(method, signed_target(path, params), headers=headers)
             answer = connection.getresponse()
             return json.loads(answer.read())
 
@@ -84,13 +98,13 @@ def floor_http_client(base: str) -> Sync:
 def floor_httpx(base: str) -> Sync:
     import httpx
 
-    client = httpx.Client(base_url=base, headers={"X-MBX-APIKEY": API_KEY})
+    client = httpx.Client(base_url=base, headers={API_KEY_HEADER: API_KEY})
 
     def call(operation: str) -> Callable[[], Any]:
         method, path, params = REQUESTS[operation]
 
         def run() -> Any:
-            return client.request(method, _signed_target(path, params)).json()
+            return client.request(method, signed_target(path, params)).json()
 
         return run
 
@@ -109,8 +123,12 @@ def floor_httpcore(base: str) -> Sync:
         def run() -> Any:
             response = pool.request(
                 method,
-                base + _signed_target(path, params),
-                headers=[(b"Host", host), (b"X-MBX-APIKEY", API_KEY.encode()), (b"Content-Length", b"0")],
+                base + signed_target(path, params),
+                headers=[
+                    (b"Host", host),
+                    (API_KEY_HEADER.encode(), API_KEY.encode()),
+                    (b"Content-Length", b"0"),
+                ],
             )
             return json.loads(response.content)
 
@@ -123,13 +141,13 @@ def floor_aiohttp(base: str) -> Async:
     # Built inside the running loop (an aiohttp session belongs to one): call this from a coroutine.
     import aiohttp
 
-    session = aiohttp.ClientSession(headers={"X-MBX-APIKEY": API_KEY})
+    session = aiohttp.ClientSession(headers={API_KEY_HEADER: API_KEY})
 
     def call(operation: str) -> Callable[[], Awaitable[Any]]:
         method, path, params = REQUESTS[operation]
 
         async def run() -> Any:
-            async with session.request(method, base + _signed_target(path, params)) as response:
+            async with session.request(method, base + signed_target(path, params)) as response:
                 return json.loads(await response.read())
 
         return run
@@ -140,13 +158,13 @@ def floor_aiohttp(base: str) -> Async:
 def floor_httpx_async(base: str) -> Async:
     import httpx
 
-    client = httpx.AsyncClient(base_url=base, headers={"X-MBX-APIKEY": API_KEY})
+    client = httpx.AsyncClient(base_url=base, headers={API_KEY_HEADER: API_KEY})
 
     def call(operation: str) -> Callable[[], Awaitable[Any]]:
         method, path, params = REQUESTS[operation]
 
         async def run() -> Any:
-            return (await client.request(method, _signed_target(path, params))).json()
+            return (await client.request(method, signed_target(path, params))).json()
 
         return run
 

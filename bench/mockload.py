@@ -9,8 +9,6 @@ signed with the mock's demo HMAC key just before they are sent. Any answer other
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import os
 import subprocess
 import sys
@@ -19,7 +17,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from contenders import API_KEY, SECRET
+from contenders import API_KEY, API_KEY_HEADER, REQUESTS, signed_target
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,11 +31,10 @@ class Load:
 
 
 def _signed_coin_list(host: str) -> bytes:
-    query = f"recvWindow=5000&timestamp={time.time_ns() // 1_000_000}"
-    signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    method, path, params = REQUESTS["coin_list"]
     return (
-        f"GET /sapi/v1/margin/exchange-small-liability?{query}&signature={signature} HTTP/1.1\r\n"
-        f"Host: {host}\r\nX-MBX-APIKEY: {API_KEY}\r\n\r\n"
+        f"{method} {signed_target(path, params)} HTTP/1.1\r\n"
+        f"Host: {host}\r\n{API_KEY_HEADER}: {API_KEY}\r\n\r\n"
     ).encode()
 
 
