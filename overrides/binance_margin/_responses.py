@@ -138,9 +138,10 @@ def _error(
     family: ApiFamily,
     operation: Operation,
     body: bytes | None,
+    code: int | None,
+    message: str | None,
     **extra: Any,
 ) -> BinanceAPIError:
-    code, message = binance_code(body) if body is not None else (None, None)
     return kind(
         status=answer.status,
         code=code,
@@ -193,19 +194,19 @@ def classify(
                 operation=name,
                 outcome_unknown=may_have_executed,
             ) from None
-    if status == 429:
+    code, message = binance_code(body) if body is not None else (None, None)
+    if status in (429, 418):
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
-        raise _error(BinanceRateLimitError, answer, family, operation, body, retry_after=retry_after)
-    if status == 418:
-        retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
-        raise _error(BinanceIPBannedError, answer, family, operation, body, retry_after=retry_after)
+        kind: type[BinanceAPIError] = BinanceRateLimitError if status == 429 else BinanceIPBannedError
+        raise _error(kind, answer, family, operation, body, code, message, retry_after=retry_after)
     if status >= 500:
-        _, message = binance_code(body) if body is not None else (None, None)
         unknown = may_have_executed and message not in family.not_executed_messages
-        raise _error(BinanceServerError, answer, family, operation, body, outcome_unknown=unknown)
-    code, _ = binance_code(body) if body is not None else (None, None)
+        raise _error(
+            BinanceServerError, answer, family, operation, body, code, message, outcome_unknown=unknown
+        )
     documented = status in operation.statuses and code is not None
-    raise _error(BinanceAPIError if documented else BinanceResponseError, answer, family, operation, body)
+    kind = BinanceAPIError if documented else BinanceResponseError
+    raise _error(kind, answer, family, operation, body, code, message)
 
 
 def _parsed(operation: Operation, body: bytes) -> Any:
