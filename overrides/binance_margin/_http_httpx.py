@@ -12,7 +12,6 @@ the request went out (flow control, a connection shared with other requests).
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Final, cast
 
@@ -119,7 +118,7 @@ class HttpxAsyncSender:
         response: httpx.Response | None = None
         problem: str | None = None
         try:
-            with anyio.fail_after(request.timeout if math.isfinite(request.timeout) else None):
+            with anyio.fail_after(request.timeout):
                 response = await self._transport.handle_async_request(_request(request))
                 try:
                     problem = await _acollect(aiter(cast(httpx.AsyncByteStream, response.stream)), body)
