@@ -18,6 +18,7 @@ from ._client import ENV_BASE_URL, ENV_FUTURES_BASE_URL, BinanceClient
 from ._credentials import ENV_API_KEY, ENV_API_SECRET, ENV_PRIVATE_KEY_FILE, ENV_PRIVATE_KEY_PASSPHRASE
 from ._errors import BinanceAPIError, BinanceConfigError, BinanceMarginError, BinanceValidationError
 from ._observe import CallRecord
+from ._options import DEFAULT_TIMEOUT
 
 _DESCRIPTION = f"""Call Binance's margin endpoints, signed; JSON on stdout.
 
@@ -64,8 +65,8 @@ _GLOBAL: list[tuple[str, Any, dict[str, Any]]] = [
     ),
     (
         "--timeout",
-        10.0,
-        {"type": float, "metavar": "S", "help": "deadline per whole answer (default 10)"},
+        DEFAULT_TIMEOUT,
+        {"type": float, "metavar": "S", "help": f"deadline per whole answer (default {DEFAULT_TIMEOUT:g})"},
     ),
     ("--show-weight", False, {"action": "store_true", "help": "print each bucket's used weight on stderr"}),
     (

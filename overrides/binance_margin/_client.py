@@ -31,6 +31,7 @@ from ._observe import CallRecord, Observer, logger
 from ._options import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_WAIT,
+    DEFAULT_TIMEOUT,
     flag,
     has_methods,
     instance,
@@ -129,7 +130,7 @@ class BinanceClient:
         testnet: bool = False,
         allow_default_hosts: bool = False,
         recv_window: int = SIGNING.recv_window_default,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,

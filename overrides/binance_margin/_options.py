@@ -10,6 +10,8 @@ from typing import Final, TypeVar
 from ._errors import BinanceConfigError
 
 T = TypeVar("T")
+# The deadline for a whole answer (connect, send, headers and body), in seconds.
+DEFAULT_TIMEOUT: Final = 10.0
 # A wait longer than this is refused at once (BinanceWaitRefused with retry_after): a rate-limit window is
 # one minute, so a used-up bucket frees within it; a 429 or 418 asking for longer is not slept through.
 DEFAULT_MAX_WAIT: Final = 60.0
