@@ -86,9 +86,7 @@ def _report_field(difference: FieldDifference, example: Located, page: Operation
 def _decimal_format(spec: SpecView, pointer: Pointer, kind: str) -> list[Edit]:
     """An exact amount (`x-binance-decimal`) stays one under its new JSON type: a string amount carries
     the plain-decimal pattern, a number one none."""
-    node: Any = spec.raw
-    for part in pointer:
-        node = node[part]
+    node = spec.node(pointer)
     if not node.get(EXTENSION):
         return []
     if kind == "string":
@@ -97,10 +95,7 @@ def _decimal_format(spec: SpecView, pointer: Pointer, kind: str) -> list[Edit]:
 
 
 def _required(spec: SpecView, pointer: Pointer) -> list[str]:
-    node: Any = spec.raw
-    for part in pointer:
-        node = node[part]
-    return [str(name) for name in node.get("required", [])]
+    return [str(name) for name in spec.node(pointer).get("required", [])]
 
 
 def example_json(example: Located | None, file: Path) -> Any:

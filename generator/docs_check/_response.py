@@ -72,9 +72,7 @@ def _fits(value: Any, schema_type: str | None) -> bool:
 def _follow(spec: SpecView, pointer: Pointer, node: Any) -> tuple[Pointer, dict[str, Any]]:
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
         pointer = tuple(part.replace("~1", "/").replace("~0", "~") for part in node["$ref"][2:].split("/"))
-        node = spec.raw
-        for part in pointer:
-            node = node[part]
+        node = spec.node(pointer)
     return pointer, node if isinstance(node, dict) else {}
 
 
@@ -113,19 +111,12 @@ def field_differences(value: Any, pointer: Pointer, spec: SpecView) -> list[Fiel
             if name not in value:
                 found.append(FieldDifference("missing", f"{path}.{name}", name, pointer, None, False))
 
-    walk(value, pointer, _node(spec, pointer), "$")
+    walk(value, pointer, spec.node(pointer), "$")
     # One report per field and schema: the same new field in every item of an array is one change.
     unique: dict[tuple[str, str, Pointer], FieldDifference] = {}
     for difference in found:
         unique.setdefault((difference.kind, difference.name, difference.schema), difference)
     return list(unique.values())
-
-
-def _node(spec: SpecView, pointer: Pointer) -> Any:
-    node: Any = spec.raw
-    for part in pointer:
-        node = node[part]
-    return node
 
 
 def field_line(example: Located, name: str) -> int:

@@ -111,6 +111,13 @@ class SpecView:
         self.operations = tuple(self._operations())
         self.rate_limits: dict[str, Any] = info.get("x-binance-rate-limits", {})
 
+    def node(self, pointer: Pointer) -> Any:
+        """The spec's value at `pointer` (KeyError or IndexError if it is absent)."""
+        node: Any = self.raw
+        for part in pointer:
+            node = node[part]
+        return node
+
     def line(self, pointer: Pointer) -> int | None:
         """The 1-based line of the spec node at `pointer` (its key's line), or None if it is absent."""
         node: yaml.Node | None = self._nodes
