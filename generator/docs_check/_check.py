@@ -23,7 +23,7 @@ def check(docs_dir: Path, spec_file: Path) -> Report:
     if not files:
         raise UnreadableInput(docs_dir, 0, f"no pages ({', '.join(PAGE_SUFFIXES)}) in the directory")
     spec = SpecView(spec_file)
-    report = Report(str(spec_file), str(docs_dir))
+    report = Report(str(spec_file), str(docs_dir), spec_checked_at=spec.checked_at)
     covered: set[str] = set()
     saw_change_log = False
     for file in files:

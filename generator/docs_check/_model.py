@@ -141,6 +141,7 @@ class Report:
     docs_dir: str
     findings: list[Finding] = field(default_factory=list)
     newest_updated_at: str = ""  # the newest `updated_at` of the pages read (the change log included)
+    spec_checked_at: str = ""  # the spec's docs date, which the pages were read against
 
     @property
     def drift(self) -> bool:

@@ -16,15 +16,18 @@ CHECKED_AT = ("info", "x-binance-docs-checked-at")
 @dataclass(frozen=True)
 class Proposal:
     report: Report
-    edits: tuple[Edit, ...]
     original: str
     patched: str
     diff: str
-    for_a_human: tuple[Finding, ...]
 
     @property
     def changed(self) -> bool:
         return self.patched != self.original
+
+    @property
+    def for_a_human(self) -> tuple[Finding, ...]:
+        """The drift no edit translates: listed for a human, left alone in the spec."""
+        return tuple(f for f in self.report.findings if f.severity == "drift" and not f.fix)
 
 
 def _unique(edits: list[Edit]) -> list[Edit]:
@@ -36,12 +39,12 @@ def _unique(edits: list[Edit]) -> list[Edit]:
     return seen
 
 
-def _checked_at(report: Report, spec_checked_at: str) -> list[Edit]:
+def _checked_at(report: Report) -> list[Edit]:
     """Move the docs date forward to the newest page, unless a change-log entry still needs reading:
     the date is what keeps such an entry reported."""
     newest = report.newest_updated_at[:19]
     waiting = any(f.kind == "change-log" and f.severity == "drift" for f in report.findings)
-    if waiting or not newest or newest <= spec_checked_at:
+    if waiting or not newest or newest <= report.spec_checked_at:
         return []
     return [Edit("set", CHECKED_AT, newest)]
 
@@ -55,8 +58,7 @@ def propose(docs_dir: Path, spec_file: Path) -> Proposal:
     """Raises UnreadableInput when a page cannot be read."""
     report = check(docs_dir, spec_file)
     edits = _unique([edit for finding in report.findings for edit in finding.fix])
-    spec_checked_at = str(_spec_checked_at(spec_file))
-    edits += _checked_at(report, spec_checked_at)
+    edits += _checked_at(report)
     original = spec_file.read_text(encoding="utf-8")
     patched = apply_edits(original, edits)
     label = _label(spec_file)
@@ -68,14 +70,7 @@ def propose(docs_dir: Path, spec_file: Path) -> Proposal:
             tofile=label if label.startswith("/") else f"b/{label}",
         )
     )
-    for_a_human = tuple(f for f in report.findings if f.severity == "drift" and not f.fix)
-    return Proposal(report, tuple(edits), original, patched, diff, for_a_human)
-
-
-def _spec_checked_at(spec_file: Path) -> str:
-    from .._spec import load_spec
-
-    return str(load_spec(spec_file)["info"].get("x-binance-docs-checked-at", ""))
+    return Proposal(report, original, patched, diff)
 
 
 def render_report(proposal: Proposal, written: bool) -> str:
