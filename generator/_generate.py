@@ -31,11 +31,11 @@ def _ruff() -> str:
     return str(find_ruff_bin())
 
 
-def _ruff_commands(target: str) -> list[list[str]]:
+def _ruff_commands(*targets: str) -> list[list[str]]:
     # --isolated: ignore the enclosing repository's ruff config; --no-cache: leave no .ruff_cache behind.
     return [
-        [_ruff(), "check", target, "--fix-only", "--isolated", "--no-cache", "--quiet"],
-        [_ruff(), "format", target, "--isolated", "--no-cache", "--quiet"],
+        [_ruff(), "check", *targets, "--fix-only", "--isolated", "--no-cache", "--quiet"],
+        [_ruff(), "format", *targets, "--isolated", "--no-cache", "--quiet"],
     ]
 
 
@@ -78,8 +78,10 @@ def build(spec_path: Path, out: Path) -> None:
             ]
         )
     spec = load_spec(spec_path)
-    for path in apply_decimals(spec, out):  # exact amounts: a post-step, templates cannot change a type
-        for command in _ruff_commands(str(path)):
+    # Exact amounts: a post-step (templates cannot change a type); the files it rewrote, formatted at once.
+    rewritten = [str(path) for path in apply_decimals(spec, out)]
+    if rewritten:  # no targets would make ruff work on the whole directory
+        for command in _ruff_commands(*rewritten):
             _run(command, cwd=out)
     (out / "py.typed").write_text("", encoding="utf-8")
     (out / METADATA_MODULE).write_text(render_metadata(spec), encoding="utf-8")
