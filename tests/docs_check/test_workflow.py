@@ -51,6 +51,8 @@ def test_the_workflow_installs_redis_refreshes_without_skips_and_opens_one_pull_
     runs = [str(step.get("run", "")) for step in steps]
     redis = next(i for i, run in enumerate(runs) if "apt-get install -y -qq redis-server" in run)
     refresh = next(i for i, run in enumerate(runs) if "scripts/refresh-docs --no-skips" in run)
+    install = next(i for i, run in enumerate(runs) if run.strip() == "scripts/install")
+    assert install < refresh and "--no-install" in runs[refresh]  # installed once, before the refresh
     (pull_request,) = [
         i for i, step in enumerate(steps) if str(step.get("uses", "")).startswith("peter-evans/")
     ]
