@@ -300,7 +300,7 @@ def _response_shape(spec: dict[str, Any], where: str, response: dict[str, Any]) 
         if (
             len(options) == 2
             and single is not None
-            and items(next(o for o in options if not model(o))) == single
+            and items(next((o for o in options if not model(o)), None)) == single
         ):
             shape = ("object-or-array", single)
     if shape[1] is None:

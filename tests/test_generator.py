@@ -96,3 +96,20 @@ def test_every_extension_used_is_in_the_vocabulary() -> None:
     vocabulary = set(spec["info"]["x-binance-extension-vocabulary"])
     used = {word.rstrip(":") for word in text.split() if word.startswith("x-binance-") and word.endswith(":")}
     assert used <= vocabulary, used - vocabulary
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]},
+        {"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "array", "items": {"$ref": "#/x/B"}}]},
+        {"type": "object"},
+    ],
+    ids=["two-models", "array-of-another-model", "no-model"],
+)
+def test_a_response_that_is_no_documented_shape_is_refused_by_name(schema: dict[str, object]) -> None:
+    from generator._metadata import _response_shape
+
+    response = {"content": {"application/json": {"schema": schema}}}
+    with pytest.raises(ValueError, match="GET /x: the 200 response must be a \\$ref model"):
+        _response_shape({}, "GET /x", response)
