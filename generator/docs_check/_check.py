@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._changelog import change_log_findings, is_change_log
-from ._compare import compare_halves, compare_page
+from ._compare import compare_page
 from ._findings import Findings
+from ._halves import compare_halves
 from ._markdown import split_page
 from ._model import Finding, OperationPage, Report, UnreadableInput
 from ._page import parse_operation_page

@@ -14,13 +14,12 @@ from typing import Any
 
 from ._examples import compare_example
 from ._findings import Findings, listing, weight_text, yes_no
-from ._halves import compare_halves
 from ._model import DocHalf, DocParam, Edit, Finding, OperationPage
 from ._page import without_values
 from ._spec_view import SpecOperation, SpecParam, SpecView
 from ._texts import compare_texts
 
-__all__ = ["DOC_TYPES", "compare_halves", "compare_page"]
+__all__ = ["DOC_TYPES", "compare_page"]
 
 # Binance's documented types, as the spec writes them (decimals travel as strings).
 DOC_TYPES = {
@@ -33,7 +32,6 @@ DOC_TYPES = {
     "ENUM": "string",
     "BOOLEAN": "boolean",
 }
-# The field of each rule kind that holds the number its wording states.
 
 
 def _halves(page: OperationPage) -> list[DocHalf]:
