@@ -26,14 +26,13 @@ COIN = {
 }
 # Documented shapes. The small-liability exchange answers `{}` (one of its three documented bodies):
 # the official SDK raises on an empty body.
-_PATHS = {operation.operation_id: operation.path for operation in OPERATIONS.values()}
 BODIES: dict[str, bytes] = {
-    _PATHS["getSmallLiabilityExchangeCoinList"]: json.dumps([COIN]).encode(),
-    _PATHS["marginManualLiquidation"]: json.dumps(COIN).encode(),
-    _PATHS["changeMarginType"]: b'{"code":200,"msg":"success"}',
+    OPERATIONS["getSmallLiabilityExchangeCoinList"].path: json.dumps([COIN]).encode(),
+    OPERATIONS["marginManualLiquidation"].path: json.dumps(COIN).encode(),
+    OPERATIONS["changeMarginType"].path: b'{"code":200,"msg":"success"}',
     **{family.server_time.path: b'{"serverTime":1767225600000}' for family in API_FAMILIES.values()},
 }
-POST_BODIES: dict[str, bytes] = {_PATHS["smallLiabilityExchange"]: b"{}"}
+POST_BODIES: dict[str, bytes] = {OPERATIONS["smallLiabilityExchange"].path: b"{}"}
 
 
 def _answer(body: bytes) -> bytes:

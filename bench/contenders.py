@@ -23,27 +23,18 @@ from binance_margin_api.spec_metadata import SIGNING
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 
-OPERATIONS = ("coin_list", "exchange_small_liability", "manual_liquidation", "change_margin_type")
-_OPERATION_IDS = {
-    "coin_list": "getSmallLiabilityExchangeCoinList",
-    "exchange_small_liability": "smallLiabilityExchange",
-    "manual_liquidation": "marginManualLiquidation",
-    "change_margin_type": "changeMarginType",
+# Each operation: its operationId in the spec, and its business parameters (the same for every contender).
+_CALLS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "coin_list": ("getSmallLiabilityExchangeCoinList", []),
+    "exchange_small_liability": ("smallLiabilityExchange", [("assetNames", "BTC,ETH")]),
+    "manual_liquidation": ("marginManualLiquidation", [("type", "ISOLATED"), ("symbol", "BTCUSDT")]),
+    "change_margin_type": ("changeMarginType", [("symbol", "BTCUSDT"), ("marginType", "CROSSED")]),
 }
-_PARAMS: dict[str, list[tuple[str, str]]] = {
-    "coin_list": [],
-    "exchange_small_liability": [("assetNames", "BTC,ETH")],
-    "manual_liquidation": [("type", "ISOLATED"), ("symbol", "BTCUSDT")],
-    "change_margin_type": [("symbol", "BTCUSDT"), ("marginType", "CROSSED")],
-}
-# method, path (from the spec), business parameters (the same for every contender)
+OPERATIONS = tuple(_CALLS)
+# method, path (from the spec), business parameters
 REQUESTS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
-    name: (
-        SPEC_OPERATIONS[_OPERATION_IDS[name]].method,
-        SPEC_OPERATIONS[_OPERATION_IDS[name]].path,
-        _PARAMS[name],
-    )
-    for name in OPERATIONS
+    name: (SPEC_OPERATIONS[operation_id].method, SPEC_OPERATIONS[operation_id].path, params)
+    for name, (operation_id, params) in _CALLS.items()
 }
 API_KEY_HEADER = SIGNING.api_key_header
 
