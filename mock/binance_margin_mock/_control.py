@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import Request
@@ -61,7 +60,7 @@ async def _state(request: Request) -> JSONResponse:
         {
             "serverTime": app.clock.now_ms(),
             "accounts": app.exchange.snapshot(),
-            "faults": [_rule_json(rule) for rule in app.faults.rules()],
+            "faults": [rule.to_json() for rule in app.faults.rules()],
             "requests": app.requests(),
         }
     )
@@ -96,7 +95,7 @@ async def _faults(request: Request) -> JSONResponse:
             faults.add(*(FaultRule.from_json(raw) for raw in raw_rules))
         except (ValueError, TypeError, KeyError) as error:
             return _bad(error)
-    return JSONResponse({"rules": [_rule_json(rule) for rule in faults.rules()]})
+    return JSONResponse({"rules": [rule.to_json() for rule in faults.rules()]})
 
 
 async def _reset(request: Request) -> JSONResponse:
@@ -109,7 +108,3 @@ async def _reset(request: Request) -> JSONResponse:
         return _bad(error)
     app.reset(scenario, clock=bool(body.get("clock", False)))
     return JSONResponse({"serverTime": app.clock.now_ms()})
-
-
-def _rule_json(rule: FaultRule) -> dict[str, Any]:
-    return dataclasses.asdict(rule)

@@ -51,6 +51,10 @@ class FaultRule:
             data["latency_seconds"] = float(data["latency_seconds"])
         return cls(**data)
 
+    def to_json(self) -> dict[str, Any]:
+        """The rule as JSON, every field given (what `from_json` reads back)."""
+        return dataclasses.asdict(self)
+
     def matches(self, targets: tuple[str, ...]) -> bool:
         return self.operation is None or self.operation in targets
 

@@ -103,3 +103,20 @@ async def test_reset_with_an_inline_scenario(signed: Signed) -> None:
     assert (await signed.client.post("/_mock/reset", json={"scenario": scenario})).status_code == 200
     assert list((await signed.client.get("/_mock/state")).json()["accounts"]) == ["7"]
     assert code(await signed.send("GET", COINS)) == -2015  # the default keys are gone
+
+
+def test_a_rule_as_json_reads_back_as_the_same_rule() -> None:
+    rule = FaultRule(
+        "drop",
+        operation="changeMarginType",
+        count=3,
+        latency_seconds=0.5,
+        status=502,
+        code=-1001,
+        msg="down",
+        executed=True,
+        retry_after=7,
+    )
+    as_json = rule.to_json()
+    assert as_json["kind"] == "drop" and as_json["executed"] is True and as_json["retry_after"] == 7
+    assert FaultRule.from_json(as_json) == rule

@@ -155,7 +155,7 @@ class MockControl:
 
     def add_faults(self, *rules: FaultRule) -> list[FaultRule]:
         """Add `FaultRule` objects, in order; all active rules."""
-        return _rules(self._request("POST", "faults", {"rules": [_rule_json(rule) for rule in rules]}))
+        return _rules(self._request("POST", "faults", {"rules": [rule.to_json() for rule in rules]}))
 
     def clear_faults(self) -> None:
         self._request("DELETE", "faults")
@@ -187,20 +187,6 @@ class MockControl:
 
     def __repr__(self) -> str:
         return f"MockControl({self.base_url!r})"
-
-
-def _rule_json(rule: FaultRule) -> dict[str, Any]:
-    return {
-        "kind": rule.kind,
-        "operation": rule.operation,
-        "count": rule.count,
-        "latency_seconds": rule.latency_seconds,
-        "status": rule.status,
-        "code": rule.code,
-        "msg": rule.msg,
-        "executed": rule.executed,
-        "retry_after": rule.retry_after,
-    }
 
 
 def _rules(answer: Mapping[str, Any]) -> list[FaultRule]:
