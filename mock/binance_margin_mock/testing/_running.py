@@ -44,6 +44,12 @@ def running_mock(
     host: str = "127.0.0.1",
 ) -> Iterator[RunningMock]:
     """Serve a new mock (`create_app`'s arguments) on `host`:<free port> in a thread; stop it on exit."""
-    app = create_app(scenario, clock=clock, faults=faults)
+    with serve(create_app(scenario, clock=clock, faults=faults), host=host) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def serve(app: MockApp, *, host: str = "127.0.0.1") -> Iterator[RunningMock]:
+    """Serve `app` on `host`:<free port> in a thread, with its control client; stop it on exit."""
     with MockServer(app, host=host) as server, MockControl(server.base_url) as control:
         yield RunningMock(server.base_url, app, control)

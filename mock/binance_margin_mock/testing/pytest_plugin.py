@@ -25,11 +25,10 @@ from typing import Any
 
 import pytest
 
-from .. import _app, _clock, _faults, _scenario, _server
+from .. import _app, _scenario
 from ._clocks import MockLinkedClock
-from ._control import MockControl
 from ._demo import DemoHmacKey, demo_hmac_key
-from ._running import RunningMock
+from ._running import RunningMock, serve
 
 __all__ = [
     "binance_mock",
@@ -52,13 +51,13 @@ def binance_mock_scenario(request: pytest.FixtureRequest) -> _scenario.Scenario:
 
 @pytest.fixture
 def binance_mock_app(binance_mock_scenario: _scenario.Scenario) -> _app.MockApp:
-    return _app.create_app(binance_mock_scenario, clock=_clock.MockClock(), faults=_faults.Faults())
+    return _app.create_app(binance_mock_scenario)  # its own new MockClock and Faults
 
 
 @pytest.fixture
 def binance_mock(binance_mock_app: _app.MockApp) -> Iterator[RunningMock]:
-    with _server.MockServer(binance_mock_app) as server, MockControl(server.base_url) as control:
-        yield RunningMock(server.base_url, binance_mock_app, control)
+    with serve(binance_mock_app) as running:
+        yield running
 
 
 @pytest.fixture
