@@ -16,9 +16,6 @@ from tests._secrets import CLI_API_KEY, CLI_SECRET, CLI_WRONG_SECRET
 SECRET = CLI_SECRET
 
 
-# LiabilityCoin.to_dict() now gives liabilityQty as a Decimal, which the CLI's json.dump refuses
-# (TypeError). The CLI's exact-digit output (overrides/, rewritten separately) removes this mark: strict,
-# so these fail as soon as they pass.
 @pytest.fixture(autouse=True)
 def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BINANCE_API_KEY", CLI_API_KEY)
@@ -29,7 +26,7 @@ def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        pytest.param(
+        (
             ["coin-list"],
             [
                 {
@@ -42,7 +39,7 @@ def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
             ],
         ),
         (["exchange-small-liability", "BTC", "ETH"], {}),
-        pytest.param(
+        (
             ["manual-liquidation", "--type", "MARGIN"],
             [
                 {
@@ -64,8 +61,6 @@ def test_commands_print_json_and_exit_0(
         code = main(
             [
                 "--base-url",
-                server.base_url,
-                "--futures-base-url",
                 server.base_url,
                 "--futures-base-url",
                 server.base_url,
