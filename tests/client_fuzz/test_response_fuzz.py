@@ -42,11 +42,11 @@ CALLS: dict[str, tuple[str, str, Call]] = {
 }
 
 
-def _client(status: int, body: bytes, headers: dict[str, str] | None = None) -> BinanceClient:
+def _client(status: int, body: bytes, headers: dict[str, str] | None = None, **options: Any) -> BinanceClient:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, content=body, headers=headers)
 
-    return BinanceClient(HmacCredentials("k", "s"), transport=httpx.MockTransport(answer))
+    return BinanceClient(HmacCredentials("k", "s"), transport=httpx.MockTransport(answer), **options)
 
 
 def _documented_statuses(name: str) -> set[int]:
@@ -163,15 +163,17 @@ def test_huge_bodies_parse_up_to_the_cap_and_raise_typed_beyond_it() -> None:
     coin = {"asset": "ETH", "interest": "0", "principal": "1", "liabilityAsset": "USDT", "liabilityQty": 1}
     huge = json.dumps([coin] * 50_000).encode()  # about 5 MB
 
-    def client(cap: int, body: bytes) -> BinanceClient:
-        answer = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
-        return BinanceClient(HmacCredentials("k", "s"), transport=answer, max_response_bytes=cap)
-
-    with client(len(huge), huge) as at_the_cap:
+    with _client(200, huge, max_response_bytes=len(huge)) as at_the_cap:
         assert len(at_the_cap.coin_list()) == 50_000
-    with pytest.raises(BinanceResponseError, match="larger than"), client(len(huge) - 1, huge) as over:
+    with (
+        pytest.raises(BinanceResponseError, match="larger than"),
+        _client(200, huge, max_response_bytes=len(huge) - 1) as over,
+    ):
         over.coin_list()
-    with pytest.raises(BinanceResponseError), client(len(huge), huge[:-1]) as truncated:
+    with (
+        pytest.raises(BinanceResponseError),
+        _client(200, huge[:-1], max_response_bytes=len(huge)) as truncated,
+    ):
         truncated.coin_list()
     assert len(huge) > DEFAULT_MAX_RESPONSE_BYTES  # so the default cap refuses this body too
     with pytest.raises(BinanceResponseError, match="larger than"), _client(200, huge) as default:
