@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._extra import extra_message, missing_module
+from ._extra import raise_for_extra
 
 if TYPE_CHECKING:
     from ._app import ConnectionDropped, MockApp, create_app
@@ -102,10 +102,7 @@ def _load(name: str) -> Any:
         try:
             module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
         except ModuleNotFoundError as error:
-            missing = missing_module(error)
-            if missing is None:
-                raise
-            raise ModuleNotFoundError(extra_message(missing), name=missing) from error
+            raise_for_extra(error)
         value = getattr(module, name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

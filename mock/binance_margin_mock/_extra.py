@@ -6,7 +6,7 @@ point, `--help`) works in an install without the extra.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NoReturn
 
 # The import names of the `mock` extra's distributions in pyproject.toml (a test keeps the two equal).
 EXTRA_MODULES: Final = ("simplejson", "starlette", "uvicorn")
@@ -21,3 +21,12 @@ def missing_module(error: ModuleNotFoundError) -> str | None:
 
 def extra_message(module: str) -> str:
     return f"binance-margin-mock needs the 'mock' extra ({module} is not installed): {INSTALL_HINT}"
+
+
+def raise_for_extra(error: ModuleNotFoundError) -> NoReturn:
+    """Raise `error` again; when the missing module is one of the extra's, as one that says which extra
+    to install (`error` kept as its cause)."""
+    missing = missing_module(error)
+    if missing is None:
+        raise error
+    raise ModuleNotFoundError(extra_message(missing), name=missing) from error

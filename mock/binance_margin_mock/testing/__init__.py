@@ -14,7 +14,7 @@ Needs the `mock` extra.
 
 from __future__ import annotations
 
-from .._extra import extra_message, missing_module
+from .._extra import raise_for_extra
 
 try:
     from ._clocks import HttpLinkedClock, MockLinkedClock
@@ -30,10 +30,7 @@ try:
     from ._demo import DemoHmacKey, demo_hmac_key
     from ._running import RunningMock, running_mock
 except ModuleNotFoundError as error:  # say which extra to install, not just which module is missing
-    missing = missing_module(error)
-    if missing is None:
-        raise
-    raise ModuleNotFoundError(extra_message(missing), name=missing) from error
+    raise_for_extra(error)
 
 __all__ = [
     "AccountState",
