@@ -41,6 +41,7 @@ def _ids(found: list[Block]) -> list[str]:
     return [block.where for block in found]
 
 
+# The unmarked python blocks ("script") are run against the default mock by tests/test_docs_examples.py.
 def test_every_block_says_how_it_runs() -> None:
     unmarked = [block.where for block in BLOCKS if _kind(block) not in KINDS]
     assert not unmarked, f"mark these blocks (tests/kit/_doc_blocks.py): {unmarked}"
@@ -51,20 +52,6 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])  # `python`, the console scripts
     return env
-
-
-@pytest.mark.parametrize("block", _of("script"), ids=_ids(_of("script")))
-def test_python_blocks_run(block: Block, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", block.text],
-        cwd=tmp_path,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, f"{block.where}:\n{result.stderr}"
 
 
 @pytest.mark.parametrize("block", _of("pytest"), ids=_ids(_of("pytest")))
