@@ -15,7 +15,7 @@ import yaml
 
 from generator._paths import REPO_ROOT
 
-from .conftest import COIN_LIST, SNAPSHOT
+from .conftest import COIN_LIST, Docs
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "regenerate-on-docs-change.yml"
 
@@ -96,14 +96,10 @@ def _refresh(repository: Path, pages: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_refresh_docs_turns_one_changed_weight_into_a_one_number_spec_diff(
-    repository: Path, tmp_path: Path
+    repository: Path, docs: Docs
 ) -> None:
-    pages = tmp_path / "pages"
-    shutil.copytree(SNAPSHOT, pages)
-    page = pages / COIN_LIST
-    text = page.read_text(encoding="utf-8")
-    page.write_text(re.sub(r"^\*\*\d+\*\*$", "**7777**", text, flags=re.MULTILINE), encoding="utf-8")
-    result = _refresh(repository, pages)
+    docs.edit(COIN_LIST, r"^\*\*\d+\*\*$", "**7777**")
+    result = _refresh(repository, docs.dir)
     assert result.returncode == 0, result.stderr
     diff = subprocess.run(
         ["git", "diff", "-U0", "--", "spec/openapi.yaml"],
