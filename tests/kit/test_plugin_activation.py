@@ -6,12 +6,11 @@ the package installed as a consumer has it: the `pytest11` entry point is loaded
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from ._consumer_project import run_pytest
 
 PLUGIN = "binance_margin_mock.testing.pytest_plugin"
 _TEST = """
@@ -34,20 +33,6 @@ def test_nothing_of_the_mock_was_loaded(request):
 """.replace("@PLUGIN@", PLUGIN)
 
 
-def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTHONPATH")}
-    env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def _project(tmp_path: Path, ini: str = "", conftest: str | None = None) -> Path:
     (tmp_path / "pytest.ini").write_text(f"[pytest]\n{ini}\n", encoding="utf-8")
     (tmp_path / "test_kit.py").write_text(_TEST, encoding="utf-8")
@@ -58,13 +43,13 @@ def _project(tmp_path: Path, ini: str = "", conftest: str | None = None) -> Path
 
 def test_installed_alone_it_registers_no_fixture_and_imports_no_kit(tmp_path: Path) -> None:
     project = _project(tmp_path)
-    result = _pytest(project, "test_kit.py")
+    result = run_pytest(project, "test_kit.py")
     assert result.returncode == 1, result.stdout
     assert "fixture 'binance_mock' not found" in result.stdout
-    listing = _pytest(project, "--fixtures", "test_kit.py")
+    listing = run_pytest(project, "--fixtures", "test_kit.py")
     assert "binance_mock" not in listing.stdout
     (project / "test_probe.py").write_text(_PROBE, encoding="utf-8")
-    probe = _pytest(project, "test_probe.py")
+    probe = run_pytest(project, "test_probe.py")
     assert probe.returncode == 0, probe.stdout + probe.stderr
 
 
@@ -80,11 +65,11 @@ def test_installed_alone_it_registers_no_fixture_and_imports_no_kit(tmp_path: Pa
 def test_each_way_of_enabling_it_registers_the_fixtures(
     tmp_path: Path, how: str, args: tuple[str, ...], ini: str, conftest: str | None
 ) -> None:
-    result = _pytest(_project(tmp_path, ini, conftest), *args, "test_kit.py")
+    result = run_pytest(_project(tmp_path, ini, conftest), *args, "test_kit.py")
     assert result.returncode == 0, f"{how}:\n{result.stdout}\n{result.stderr}"
     assert "1 passed" in result.stdout
 
 
 def test_the_ini_option_false_leaves_it_off(tmp_path: Path) -> None:
-    result = _pytest(_project(tmp_path, "binance_margin_mock = false"), "test_kit.py")
+    result = run_pytest(_project(tmp_path, "binance_margin_mock = false"), "test_kit.py")
     assert result.returncode == 1 and "fixture 'binance_mock' not found" in result.stdout
