@@ -218,25 +218,24 @@ def total(coins: list[LiabilityCoin]) -> Decimal:
 """
 
 
+def _strict(source: Path) -> subprocess.CompletedProcess[str]:
+    """mypy --strict over `source` from its own directory (no project config), as a consumer runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(source.parent / ".mypy"), str(source)],
+        capture_output=True,
+        text=True,
+        cwd=source.parent,
+        check=False,
+    )
+
+
 def test_strict_code_sees_decimal_fields(tmp_path: Path) -> None:
     good = tmp_path / "good.py"
     good.write_text(_STRICT_CONSUMER, encoding="utf-8")
     wrong = tmp_path / "wrong.py"
     wrong.write_text(_STRICT_CONSUMER + "\nfloat_qty: float = LiabilityCoin.from_dict({}).liability_qty\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".mypy"), str(good)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = _strict(good)
     assert result.returncode == 0, result.stdout
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / ".mypy"), str(wrong)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = _strict(wrong)
     assert result.returncode == 1
     assert 'expression has type "Decimal", variable has type "float"' in result.stdout
