@@ -109,6 +109,15 @@ def _docs_path(url: str) -> str:
     return url[start:].rstrip("/")
 
 
+def _chinese(path: str) -> str:
+    """The zh-CN page of a docs path."""
+    return path.replace(_DOCS, f"{_DOCS}zh-CN/", 1)
+
+
+def _is_change_log_url(url: str) -> bool:
+    return url.rstrip("/").endswith("/change-log")
+
+
 def snapshot_name(url: str) -> str:
     """Where a page lives in the snapshot: its path below /docs/, as a Markdown file."""
     return _docs_path(url)[len(_DOCS) :] + ".md"
@@ -135,12 +144,10 @@ def render_page(url: str, english: str, chinese: str, old: Path, now: Callable[[
     unchanged page changes nothing), else the page's own "Last updated" time, else the fetch time."""
     path = _docs_path(url)
     en = convert(english, path)
-    zh = convert(chinese, path.replace(_DOCS, f"{_DOCS}zh-CN/", 1))
+    zh = convert(chinese, _chinese(path))
     body = f"\n{en.markdown}\n\n---\n\n{zh.markdown}\n"
     previous = _previous(old)
-    api_type = (
-        previous[0] if previous and previous[0] else ("REST" if path.endswith("/change-log") else "Trading")
-    )
+    api_type = previous[0] if previous and previous[0] else ("REST" if _is_change_log_url(url) else "Trading")
     if previous is not None and previous[2] == body:
         updated_at = previous[1]
     else:
@@ -153,9 +160,9 @@ def _check_readable(page: Path, url: str) -> None:
         split = split_page(page)
         if split.chinese is None:
             raise FetchError(f"{url}: the Chinese page has no Chinese title")
-        if not url.rstrip("/").endswith("/change-log") and parse_operation_page(split) is None:
+        if not _is_change_log_url(url) and parse_operation_page(split) is None:
             raise FetchError(f"{url}: no HTTP request section: not an operation page")
-        if url.rstrip("/").endswith("/change-log") and not is_change_log(split):
+        if _is_change_log_url(url) and not is_change_log(split):
             raise FetchError(f"{url}: not read as a change log")
     except UnreadableInput as error:
         raise FetchError(f"{url}: {error.reason} (line {error.line})") from error
@@ -177,7 +184,7 @@ def fetch_snapshot(
         for url in page_urls(spec_file):
             path = _docs_path(url)
             english = fetcher.get(path)
-            chinese = fetcher.get(path.replace(_DOCS, f"{_DOCS}zh-CN/", 1))
+            chinese = fetcher.get(_chinese(path))
             name = snapshot_name(url)
             try:
                 text = render_page(url, english, chinese, out_dir / name, now)
