@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ._paths import REPO_ROOT
-from ._spec import HTTP_METHODS
+from ._spec import operations
 
 # A marker quoted in a code span (`<!-- spec: NAME -->`, right after a backtick) is text, not a fact.
 _MARKED = re.compile(r"(?<!`)<!-- spec: (?P<name>[\w:.-]+) -->(?P<value>.*?)<!-- /spec -->", re.DOTALL)
@@ -23,15 +23,6 @@ _MARKED = re.compile(r"(?<!`)<!-- spec: (?P<name>[\w:.-]+) -->(?P<value>.*?)<!--
 def documents(root: Path = REPO_ROOT) -> list[Path]:
     """The documents that may carry marked facts."""
     return [root / "README.md", *sorted((root / "docs").glob("*.md"))]
-
-
-def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-    return [
-        (method.upper(), path, item, item[method])
-        for path, item in spec["paths"].items()
-        for method in HTTP_METHODS
-        if method in item
-    ]
 
 
 def _hours(seconds: int) -> str:
@@ -79,7 +70,7 @@ def _table(spec: dict[str, Any]) -> str:
         "| operation | method and path | weight | counted against | documented rules |",
         "|---|---|---|---|---|",
     ]
-    for method, path, item, operation in _operations(spec):
+    for path, method, item, operation in operations(spec):
         weight = operation["x-binance-weight"]
         limit = limits[weight["rate_limit"]]
         scope = "each endpoint" if limit["scope"] == "endpoint" else "shared"
@@ -88,7 +79,7 @@ def _table(spec: dict[str, Any]) -> str:
         title = operation.get("x-binance-doc", {}).get("title", {}).get("en") or operation["summary"]
         rules = [_rule_text(rule) for rule in operation.get("x-binance-rules", [])] + _enums(spec, operation)
         rows.append(
-            f"| {title} | {method} `{path}`{host} | {weight['value']} ({weight['kind']}) "
+            f"| {title} | {method.upper()} `{path}`{host} | {weight['value']} ({weight['kind']}) "
             f"| {limit['limit']} per {limit['interval_seconds']} s per {limit['counted_by']}, {scope} "
             f"| {'; '.join(rules) or '-'} |"
         )
@@ -110,7 +101,7 @@ def facts(spec: dict[str, Any]) -> dict[str, str]:
     for name, limit in info["x-binance-rate-limits"].items():
         found[f"limit:{name}"] = str(limit["limit"])
         found[f"interval:{name}"] = str(limit["interval_seconds"])
-    for _, _, _, operation in _operations(spec):
+    for _, _, _, operation in operations(spec):
         op_id = operation["operationId"]
         weight = operation["x-binance-weight"]
         found[f"weight:{op_id}"] = str(weight["value"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._spec import HTTP_METHODS, resolve
+from ._spec import operations, resolve
 
 _HEADER = '''"""What the spec says that generated code cannot: weights, limits, rules, hosts, parameters.
 
@@ -315,42 +315,37 @@ def _operations(spec: dict[str, Any]) -> list[str]:
     families = spec["info"]["x-binance-api-families"]
     default_server = spec["servers"][0]["url"]
     entries = []
-    for path, item in spec["paths"].items():
+    for path, method, item, op in operations(spec):
         server = item.get("servers", [{"url": default_server}])[0]["url"]
-        for method in HTTP_METHODS:
-            if method not in item:
-                continue
-            op = item[method]
-            family = op["x-binance-api-family"]
-            if families[family]["server"] != server:
-                raise ValueError(f"{method.upper()} {path}: server {server} is not {family}'s")
-            weight = op["x-binance-weight"]
-            responses = op["responses"]
-            empty_body = responses.get("200", {}).get("x-binance-empty-body")
-            fields = {
-                "operation_id": op["operationId"],
-                "method": method.upper(),
-                "path": path,
-                "family": family,
-                "server": server,
-                "security_type": op["x-binance-security-type"],
-                "weight": weight["value"],
-                "weight_kind": weight["kind"],
-                "rate_limit": weight["rate_limit"],
-                "parameters": [
-                    _Source(_parameter(spec, p))
-                    for p in item.get("parameters", []) + op.get("parameters", [])
-                ],
-                "rules": [_Source(_rule(rule)) for rule in op.get("x-binance-rules", [])],
-                "doc_url": op["x-binance-doc"]["url"],
-                "doc_updated_at": str(op["x-binance-doc"]["updated_at"]),
-                "empty_body": None if empty_body is None else [str(body) for body in empty_body],
-                "response": _Source(
-                    str(_response_shape(spec, f"{method.upper()} {path}", responses.get("200", {})))
-                ),
-                "statuses": sorted(int(status) for status in responses),
-            }
-            entries.append(f"    {op['operationId']!r}: {_call('Operation', fields)},")
+        family = op["x-binance-api-family"]
+        if families[family]["server"] != server:
+            raise ValueError(f"{method.upper()} {path}: server {server} is not {family}'s")
+        weight = op["x-binance-weight"]
+        responses = op["responses"]
+        empty_body = responses.get("200", {}).get("x-binance-empty-body")
+        fields = {
+            "operation_id": op["operationId"],
+            "method": method.upper(),
+            "path": path,
+            "family": family,
+            "server": server,
+            "security_type": op["x-binance-security-type"],
+            "weight": weight["value"],
+            "weight_kind": weight["kind"],
+            "rate_limit": weight["rate_limit"],
+            "parameters": [
+                _Source(_parameter(spec, p)) for p in item.get("parameters", []) + op.get("parameters", [])
+            ],
+            "rules": [_Source(_rule(rule)) for rule in op.get("x-binance-rules", [])],
+            "doc_url": op["x-binance-doc"]["url"],
+            "doc_updated_at": str(op["x-binance-doc"]["updated_at"]),
+            "empty_body": None if empty_body is None else [str(body) for body in empty_body],
+            "response": _Source(
+                str(_response_shape(spec, f"{method.upper()} {path}", responses.get("200", {})))
+            ),
+            "statuses": sorted(int(status) for status in responses),
+        }
+        entries.append(f"    {op['operationId']!r}: {_call('Operation', fields)},")
     return entries
 
 

@@ -30,3 +30,14 @@ def resolve(spec: dict[str, Any], node: Any) -> Any:
 
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(path, method, path item, operation) of every operation, in the spec's order of paths and then in
+    the order of `HTTP_METHODS`."""
+    return [
+        (path, method, item, item[method])
+        for path, item in spec["paths"].items()
+        for method in HTTP_METHODS
+        if method in item
+    ]

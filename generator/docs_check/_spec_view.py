@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .._spec import HTTP_METHODS, load_spec, resolve
+from .._spec import load_spec, operations, resolve
 
 Pointer = tuple[str, ...]
 
@@ -177,73 +177,71 @@ class SpecView:
         return kinds.pop() if len(kinds) == 1 else None
 
     def _raw_operations(self) -> list[dict[str, Any]]:
-        return [item[m] for item in self.raw["paths"].values() for m in HTTP_METHODS if m in item]
+        return [op for _, _, _, op in operations(self.raw)]
 
     def _operations(self) -> list[SpecOperation]:
-        operations = []
-        for path, item in self.raw["paths"].items():
-            for method in (m for m in HTTP_METHODS if m in item):
-                op = item[method]
-                pointer: Pointer = ("paths", path, method)
-                params = [
-                    self._param(raw, (*owner, "parameters", f"@{raw.get('name', index)}"))
-                    for owner, node in ((("paths", path), item), (pointer, op))
-                    for index, raw in enumerate(node.get("parameters", []))
-                ]
-                ok_pointer = _target((*pointer, "responses", "200"), op.get("responses", {}).get("200", {}))
-                ok = resolve(self.raw, op.get("responses", {}).get("200", {}))
-                empty_body = ok.get("x-binance-empty-body")
-                has_schema = "schema" in ok.get("content", {}).get("application/json", {})
-                weight = op["x-binance-weight"]
-                doc = op["x-binance-doc"]
-                operations.append(
-                    SpecOperation(
-                        operation_id=op["operationId"],
-                        method=method.upper(),
-                        path=path,
-                        family=op.get("x-binance-api-family", ""),
-                        security_type=op.get("x-binance-security-type", ""),
-                        signed=any(
-                            name in self.signing_schemes for req in op.get("security", []) for name in req
-                        ),
-                        weight_value=int(weight["value"]),
-                        weight_kind=str(weight["kind"]),
-                        rate_limit=str(weight["rate_limit"]),
-                        params={param.name: param for param in params},
-                        rules=tuple(
-                            SpecRule(
-                                str(rule["id"]),
-                                str(rule["doc"]),
-                                str(rule.get("doc_zh", "")),
-                                dict(rule),
-                                (*pointer, "x-binance-rules", str(index)),
-                            )
-                            for index, rule in enumerate(op.get("x-binance-rules", []))
-                        ),
-                        acknowledged_notes=tuple(
-                            SpecNote(
-                                *_languages(note if isinstance(note, dict) else {"en": note}),
-                                (*pointer, "x-binance-doc-notes", str(index)),
-                            )
-                            for index, note in enumerate(op.get("x-binance-doc-notes", []))
-                        ),
-                        doc_url=str(doc["url"]),
-                        doc_updated_at=str(doc["updated_at"]),
-                        doc_title=dict(zip(("en", "zh"), _languages(doc.get("title", {})), strict=True)),
-                        doc_description=dict(
-                            zip(("en", "zh"), _languages(doc.get("description", {})), strict=True)
-                        ),
-                        doc_parameters={
-                            str(name): dict(zip(("en", "zh"), _languages(texts), strict=True))
-                            for name, texts in doc.get("parameters", {}).items()
-                        },
-                        empty_body=None if empty_body is None else tuple(str(body) for body in empty_body),
-                        response_pointer=(*ok_pointer, "content", "application/json", "schema")
-                        if has_schema
-                        else None,
-                    )
+        found = []
+        for path, method, item, op in operations(self.raw):
+            pointer: Pointer = ("paths", path, method)
+            params = [
+                self._param(raw, (*owner, "parameters", f"@{raw.get('name', index)}"))
+                for owner, node in ((("paths", path), item), (pointer, op))
+                for index, raw in enumerate(node.get("parameters", []))
+            ]
+            ok_pointer = _target((*pointer, "responses", "200"), op.get("responses", {}).get("200", {}))
+            ok = resolve(self.raw, op.get("responses", {}).get("200", {}))
+            empty_body = ok.get("x-binance-empty-body")
+            has_schema = "schema" in ok.get("content", {}).get("application/json", {})
+            weight = op["x-binance-weight"]
+            doc = op["x-binance-doc"]
+            found.append(
+                SpecOperation(
+                    operation_id=op["operationId"],
+                    method=method.upper(),
+                    path=path,
+                    family=op.get("x-binance-api-family", ""),
+                    security_type=op.get("x-binance-security-type", ""),
+                    signed=any(
+                        name in self.signing_schemes for req in op.get("security", []) for name in req
+                    ),
+                    weight_value=int(weight["value"]),
+                    weight_kind=str(weight["kind"]),
+                    rate_limit=str(weight["rate_limit"]),
+                    params={param.name: param for param in params},
+                    rules=tuple(
+                        SpecRule(
+                            str(rule["id"]),
+                            str(rule["doc"]),
+                            str(rule.get("doc_zh", "")),
+                            dict(rule),
+                            (*pointer, "x-binance-rules", str(index)),
+                        )
+                        for index, rule in enumerate(op.get("x-binance-rules", []))
+                    ),
+                    acknowledged_notes=tuple(
+                        SpecNote(
+                            *_languages(note if isinstance(note, dict) else {"en": note}),
+                            (*pointer, "x-binance-doc-notes", str(index)),
+                        )
+                        for index, note in enumerate(op.get("x-binance-doc-notes", []))
+                    ),
+                    doc_url=str(doc["url"]),
+                    doc_updated_at=str(doc["updated_at"]),
+                    doc_title=dict(zip(("en", "zh"), _languages(doc.get("title", {})), strict=True)),
+                    doc_description=dict(
+                        zip(("en", "zh"), _languages(doc.get("description", {})), strict=True)
+                    ),
+                    doc_parameters={
+                        str(name): dict(zip(("en", "zh"), _languages(texts), strict=True))
+                        for name, texts in doc.get("parameters", {}).items()
+                    },
+                    empty_body=None if empty_body is None else tuple(str(body) for body in empty_body),
+                    response_pointer=(*ok_pointer, "content", "application/json", "schema")
+                    if has_schema
+                    else None,
                 )
-        return operations
+            )
+        return found
 
     def _param(self, raw: dict[str, Any], pointer: Pointer) -> SpecParam:
         param = resolve(self.raw, raw)

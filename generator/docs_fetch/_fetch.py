@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from .._spec import HTTP_METHODS, load_spec
+from .._spec import load_spec, operations
 from ..docs_check import UnreadableInput, is_change_log, parse_operation_page, split_page
 from ._convert import PageError, convert
 
@@ -91,12 +91,7 @@ def _retry_after(response: httpx.Response) -> float:
 def page_urls(spec_file: Path) -> list[str]:
     """Every page the spec names: the operations' doc pages, then the change logs."""
     spec = load_spec(spec_file)
-    urls = [
-        str(item[method]["x-binance-doc"]["url"])
-        for item in spec["paths"].values()
-        for method in HTTP_METHODS
-        if method in item and "x-binance-doc" in item[method]
-    ]
+    urls = [str(op["x-binance-doc"]["url"]) for _, _, _, op in operations(spec) if "x-binance-doc" in op]
     urls += [str(url) for url in spec["info"].get("x-binance-change-logs", [])]
     return list(dict.fromkeys(urls))
 
