@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ._decimal import apply_decimals
+from ._exact import apply_exact
 from ._metadata import render_metadata
 from ._paths import GENERATED_PACKAGE, METADATA_MODULE, SPEC_PATH
 from ._pins import check_pins
@@ -78,8 +78,9 @@ def build(spec_path: Path, out: Path) -> None:
             ]
         )
     spec = load_spec(spec_path)
-    # Exact amounts: a post-step (templates cannot change a type); the files it rewrote, formatted at once.
-    rewritten = [str(path) for path in apply_decimals(spec, out)]
+    # Exact models: a post-step (templates cannot change a type or check one); the files it rewrote,
+    # formatted at once.
+    rewritten = [str(path) for path in apply_exact(spec, out)]
     if rewritten:  # no targets would make ruff work on the whole directory
         for command in _ruff_commands(*rewritten):
             _run(command, cwd=out)

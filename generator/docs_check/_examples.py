@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .._decimal import DECIMAL_PATTERN, EXTENSION
+from .._exact import DECIMAL_PATTERN, EXTENSION
 from ._findings import Findings
 from ._model import Edit, Located, OperationPage
 from ._response import (

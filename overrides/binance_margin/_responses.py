@@ -1,5 +1,8 @@
 """Reading an answer: undo its Content-Encoding within a size cap, parse its JSON exactly, and turn it into
 the operation's models or the typed error it stands for. No I/O: the engine calls these on an `Answer`.
+
+The generated models check what they are given: their `from_dict` refuses a value of another JSON type
+than the spec's (the generator's exact-models step), so a body with `"asset": 1` is not a model.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
 
-from binance_margin_api.spec_metadata import IP_BANS, ApiFamily, Operation, error_meaning
+from binance_margin_api import models
+from binance_margin_api.spec_metadata import IP_BANS, ApiFamily, Operation, ResponseShape, error_meaning
 
 from ._errors import (
     BinanceAPIError,
@@ -20,7 +24,6 @@ from ._errors import (
     BinanceResponseError,
     BinanceServerError,
 )
-from ._models import ModelError, models_of
 from ._wire import Answer
 
 _EXCERPT: Final = 200
@@ -28,6 +31,12 @@ _EXCERPT: Final = 200
 MAX_RETRY_AFTER_SECONDS: Final = float(IP_BANS.longest_seconds)
 # What a body may decode to before parsing gives up: a JSON nesting this deep is hostile, not Binance.
 _JSON_ERRORS: Final = (ValueError, RecursionError)
+# What a generated from_dict raises on a value of the wrong shape (Decimal's InvalidOperation included).
+_FROM_DICT_ERRORS: Final = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError)
+
+
+class ModelError(Exception):
+    """The JSON value is not the documented response."""
 
 
 class BodyError(Exception):
@@ -216,4 +225,23 @@ def _parsed(operation: Operation, body: bytes) -> Any:
         if body.strip().decode("utf-8", "replace") not in (operation.empty_body or ()):
             parse_json(body)
         return None
-    return models_of(operation.response, parse_json(body))
+    return _models(operation.response, parse_json(body))
+
+
+def _models(shape: ResponseShape, value: Any) -> Any:
+    """One model, or a list of them, as `shape` documents (an object, an array, or either)."""
+    model = getattr(models, shape.model)
+    if isinstance(value, list) and shape.container in ("array", "object-or-array"):
+        return [_model(model, item) for item in value]
+    if shape.container in ("object", "object-or-array"):
+        return _model(model, value)
+    raise ModelError(f"expected an array of {model.__name__}, got {type(value).__name__}")
+
+
+def _model(model: Any, value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise ModelError(f"expected a {model.__name__} object, got {type(value).__name__}")
+    try:
+        return model.from_dict(value)
+    except _FROM_DICT_ERRORS as error:
+        raise ModelError(f"{model.__name__}: {type(error).__name__}: {error}") from None

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator._decimal import DECIMAL_PATTERN
+from generator._exact import DECIMAL_PATTERN
 from generator._generate import check as generated_check
 from generator._generate import generate
 from generator._paths import GENERATED_PACKAGE, SPEC_PATH

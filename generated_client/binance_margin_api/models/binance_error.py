@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+from .._exact import json_value
 
 
 T = TypeVar("T", bound="BinanceError")
@@ -42,9 +43,9 @@ class BinanceError:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        code = d.pop("code")
+        code = json_value(d.pop("code"), int, "code")
 
-        msg = d.pop("msg")
+        msg = json_value(d.pop("msg"), str, "msg")
 
         binance_error = cls(
             code=code,

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 from decimal import Decimal
 
-from .._decimal import decimal_from_json, decimal_to_json_string
+from .._exact import decimal_from_json, decimal_to_json_string, json_value
 
 
 T = TypeVar("T", bound="LiabilityCoin")
@@ -60,13 +60,13 @@ class LiabilityCoin:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        asset = d.pop("asset")
+        asset = json_value(d.pop("asset"), str, "asset")
 
         interest = decimal_from_json(d.pop("interest"), "interest")
 
         principal = decimal_from_json(d.pop("principal"), "principal")
 
-        liability_asset = d.pop("liabilityAsset")
+        liability_asset = json_value(d.pop("liabilityAsset"), str, "liabilityAsset")
 
         liability_qty = decimal_from_json(d.pop("liabilityQty"), "liabilityQty")
 

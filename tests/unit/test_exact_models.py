@@ -1,5 +1,6 @@
-"""Exact amounts in the generated models: the spec's `x-binance-decimal` properties are Decimal, and stay
-Decimal when the client is regenerated (the generator's post-step, generator/_decimal.py)."""
+"""Exact models: the generated models refuse a value of another JSON type than the spec's, and the spec's
+`x-binance-decimal` properties are Decimal and stay Decimal when the client is regenerated (the
+generator's post-step, generator/_exact.py)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,20 @@ from typing import Any
 
 import pytest
 import yaml
-from binance_margin_api.models import LiabilityCoin
+from binance_margin_api.models import BinanceError, CodeMessage, LiabilityCoin
 
-from generator._decimal import (
+from generator._exact import (
     DECIMAL_PATTERN,
-    DecimalField,
-    DecimalRewriteError,
-    decimal_fields,
+    ExactField,
+    ExactRewriteError,
+    exact_fields,
     rewrite_model,
 )
 from generator._generate import build
 from generator._paths import SPEC_PATH
 
 COIN = {"asset": "ETH", "liabilityAsset": "USDT"}
+WHOLE_COIN = {**COIN, "interest": "0", "principal": "0", "liabilityQty": 0}
 
 
 def _coin(**amounts: object) -> LiabilityCoin:
@@ -83,11 +85,41 @@ def test_to_dict_gives_plain_strings_back_and_the_number_as_decimal() -> None:
 
 def test_the_spec_marks_exactly_the_three_monetary_fields() -> None:
     spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    assert decimal_fields(spec) == [
-        DecimalField("LiabilityCoin", "interest", "string"),
-        DecimalField("LiabilityCoin", "principal", "string"),
-        DecimalField("LiabilityCoin", "liabilityQty", "number"),
+    assert [field for field in exact_fields(spec) if field.decimal] == [
+        ExactField("LiabilityCoin", "interest", "string", decimal=True),
+        ExactField("LiabilityCoin", "principal", "string", decimal=True),
+        ExactField("LiabilityCoin", "liabilityQty", "number", decimal=True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("model", "good", "field", "bad"),
+    [
+        (LiabilityCoin, WHOLE_COIN, "asset", 1),
+        (LiabilityCoin, WHOLE_COIN, "liabilityAsset", None),
+        (LiabilityCoin, WHOLE_COIN, "asset", ["ETH"]),
+        (CodeMessage, {"code": 200, "msg": "success"}, "code", True),  # JSON true is not 1
+        (CodeMessage, {"code": 200, "msg": "success"}, "code", "200"),
+        (CodeMessage, {"code": 200, "msg": "success"}, "code", Decimal("200.5")),
+        (CodeMessage, {"code": 200, "msg": "success"}, "msg", 7),
+        (BinanceError, {"code": -1102, "msg": "bad"}, "code", 1.0),
+    ],
+)
+def test_a_value_of_another_json_type_is_a_type_error_naming_the_field(
+    model: Any, good: dict[str, Any], field: str, bad: object
+) -> None:
+    assert model.from_dict(good).to_dict() == good
+    with pytest.raises(TypeError, match=field):
+        model.from_dict({**good, field: bad})
+
+
+def test_every_scalar_property_of_the_spec_is_checked() -> None:
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    checked = {(field.schema, field.json_name) for field in exact_fields(spec)}
+    for name, schema in spec["components"]["schemas"].items():
+        for json_name, prop in schema.get("properties", {}).items():
+            if prop.get("type") in ("string", "integer", "number", "boolean") and "enum" not in prop:
+                assert (name, json_name) in checked
 
 
 def _annotations(package: Path) -> dict[str, str]:
@@ -132,14 +164,24 @@ def test_regenerating_keeps_decimal_and_the_extension_decides_it(tmp_path: Path)
     )
 
 
-def test_an_optional_amount_is_decimal_or_unset(tmp_path: Path) -> None:
-    # docs-sync makes a field optional when Binance's example drops it: the amount stays exact.
+def test_optional_and_other_scalar_properties_are_checked_or_unset(tmp_path: Path) -> None:
+    # docs-sync makes a field optional when Binance's example drops it: the amount stays exact, and a
+    # boolean or plain number property Binance might add is checked too.
     def optional(schema: dict[str, Any]) -> None:
-        schema["required"] = [name for name in schema["required"] if name not in ("interest", "liabilityQty")]
+        schema["required"] = [
+            name for name in schema["required"] if name not in ("asset", "interest", "liabilityQty")
+        ]
+        schema["properties"]["isolated"] = {"type": "boolean"}
+        schema["properties"]["rate"] = {"type": "number"}
 
     build(_spec_with(tmp_path, optional), tmp_path / "optional")
     annotations = _annotations(tmp_path / "optional")
     assert (annotations["interest"], annotations["liability_qty"]) == ("Decimal | Unset", "Decimal | Unset")
+    assert (annotations["asset"], annotations["isolated"], annotations["rate"]) == (
+        "str | Unset",
+        "bool | Unset",
+        "float | Unset",
+    )
     spec = importlib.util.spec_from_file_location(
         "optional_models",
         tmp_path / "optional" / "__init__.py",
@@ -148,22 +190,30 @@ def test_an_optional_amount_is_decimal_or_unset(tmp_path: Path) -> None:
     assert spec is not None and spec.loader is not None
     package = importlib.util.module_from_spec(spec)
     sys.modules["optional_models"] = package
+    given = {**COIN, "principal": "1", "interest": "0.0010", "liabilityQty": Decimal("4.7100")}
     try:
         spec.loader.exec_module(package)
         from optional_models.models import LiabilityCoin as Optional  # type: ignore[import-not-found]
         from optional_models.types import UNSET  # type: ignore[import-not-found]
 
-        present = Optional.from_dict(
-            {**COIN, "principal": "1", "interest": "0.0010", "liabilityQty": Decimal("4.7100")}
-        )
-        absent = Optional.from_dict({**COIN, "principal": "1"})
+        present = Optional.from_dict({**given, "isolated": False, "rate": Decimal("0.5")})
+        absent = Optional.from_dict({"liabilityAsset": "USDT", "principal": "1"})
+        refused = {}
+        for field, bad in (("asset", 1), ("isolated", 0), ("rate", True), ("rate", "0.5")):
+            with pytest.raises(TypeError, match=field) as raised:
+                Optional.from_dict({**given, field: bad})
+            refused[field, repr(bad)] = str(raised.value)
     finally:
         for name in [name for name in sys.modules if name.startswith("optional_models")]:
             del sys.modules[name]
     assert (present.interest, present.liability_qty) == (Decimal("0.0010"), Decimal("4.7100"))
+    assert (present.asset, present.isolated, present.rate) == ("ETH", False, 0.5)
+    assert type(present.rate) is float
     assert present.to_dict()["interest"] == "0.0010"
-    assert absent.interest is UNSET and absent.liability_qty is UNSET
+    assert absent.interest is UNSET and absent.liability_qty is UNSET and absent.asset is UNSET
+    assert absent.isolated is UNSET and absent.rate is UNSET
     assert "interest" not in absent.to_dict() and "liabilityQty" not in absent.to_dict()
+    assert refused["rate", "True"] == "rate: True is not a JSON number"
 
 
 @pytest.mark.parametrize(
@@ -178,7 +228,7 @@ def test_an_optional_amount_is_decimal_or_unset(tmp_path: Path) -> None:
 def test_a_decimal_the_generator_cannot_honour_stops_generation(
     tmp_path: Path, edit: Any, problem: str
 ) -> None:
-    with pytest.raises(DecimalRewriteError, match=problem):
+    with pytest.raises(ExactRewriteError, match=problem):
         build(_spec_with(tmp_path, edit), tmp_path / "out")
 
 
@@ -199,8 +249,10 @@ def test_generated_code_of_another_shape_is_refused_not_skipped() -> None:
                 return cls()
         """
     )
-    with pytest.raises(DecimalRewriteError, match="from_dict"):
-        rewrite_model(source, "LiabilityCoin", [DecimalField("LiabilityCoin", "interest", "string")])
+    with pytest.raises(ExactRewriteError, match="from_dict"):
+        rewrite_model(
+            source, "LiabilityCoin", [ExactField("LiabilityCoin", "interest", "string", decimal=True)]
+        )
 
 
 def test_the_pattern_in_the_spec_is_the_one_the_models_accept() -> None:

@@ -1,18 +1,23 @@
-"""Exact amounts: schema properties marked `x-binance-decimal: true` become `decimal.Decimal` in the models.
+"""Exact models: every scalar property is checked as it is parsed, and amounts are `decimal.Decimal`.
 
-openapi-python-client cannot do it: a property's Python type is decided by its parser (`StringProperty`,
-`FloatProperty`: a class-level type string), the templates only print `property.to_string()`, and vendor
-extensions never reach them. So after generation this step rewrites each such model, located with `ast`:
+openapi-python-client cannot do either: its `from_dict` copies a JSON value into the model unchecked (a
+body with `"asset": 1` gives a model holding an int), a property's Python type is decided by its parser
+(`StringProperty`, `FloatProperty`: a class-level type string), the templates only print
+`property.to_string()`, and vendor extensions never reach them. So after generation this step rewrites
+each model, located with `ast`:
 
-- the field's annotation `str` / `float` becomes `Decimal` (`str | Unset` / `float | Unset`, for an
-  optional property, becomes `Decimal | Unset`), and its docstring line says so;
-- `from_dict` parses the value with `decimal_from_json` (str, int, float via str(), Decimal -> Decimal;
-  anything else, or a non-finite amount, is a ValueError naming the field; an absent optional one stays
-  UNSET);
-- `to_dict` writes a string property back as a plain decimal string (`decimal_to_json_string`) and leaves
-  a number property a Decimal, for an encoder that writes exact numbers.
+- `from_dict` reads a string, integer, number or boolean property through `json_value`, which raises
+  TypeError naming the field for a value of another JSON type (true and false are never numbers; a
+  number property takes any JSON number, as a float). Enum, model and array properties are checked by
+  the generated code itself (the enum's or model's constructor);
+- a property marked `x-binance-decimal: true` is parsed by `decimal_from_json` instead (str, int, float
+  via str(), Decimal -> Decimal; anything else, or a non-finite amount, is a ValueError naming the
+  field), its annotation `str` / `float` (`... | Unset` when optional) becomes `Decimal`, and its
+  docstring line says so; `to_dict` writes a string amount back as a plain decimal string
+  (`decimal_to_json_string`) and leaves a number amount a Decimal, for an encoder that writes exact
+  numbers. An absent optional property stays UNSET.
 
-The helpers are written into the package as `_decimal.py`. Any generated code that does not have the
+The helpers are written into the package as `_exact.py`. Any generated code that does not have the
 expected shape (a changed template) stops generation with an error: the spec's decision is never dropped
 silently.
 """
@@ -29,25 +34,44 @@ from typing import Any, Final, Literal
 from ._spec import resolve
 
 EXTENSION: Final = "x-binance-decimal"
-HELPER_MODULE: Final = "_decimal.py"
-_JSON_TYPES: Final[dict[str, str]] = {"string": "str", "number": "float"}
+HELPER_MODULE: Final = "_exact.py"
+_JSON_TYPES: Final[dict[str, str]] = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+_DECIMAL_TYPES: Final = ("string", "number")
 # A plain decimal literal: no exponent (so writing it back in plain notation is never longer than what
 # came), spaces, underscores, NaN or Infinity. A string decimal property must carry it as its schema
 # `pattern`, so fuzzers and validators know the format; the models accept the same strings.
 DECIMAL_PATTERN: Final = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 
 HELPER_SOURCE: Final = '''\
-"""Exact amounts for the spec's `x-binance-decimal` properties (written by `python -m generator`)."""
+"""Exact models: checked JSON types, and Decimal amounts (written by `python -m generator`)."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from .types import UNSET, Unset
 
 _Absent = TypeVar("_Absent", bound=Unset)
+_Value = TypeVar("_Value")
+_JSON_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def json_value(value: Any, kind: type[_Value], field: str) -> _Value:
+    """`value` if JSON gave it the property's type (`str`, `int`, `bool`; for `float` any number, as a
+    float), else TypeError naming the field. JSON true and false are never numbers."""
+    if isinstance(value, bool) is (kind is bool):
+        if kind is float and isinstance(value, int | float | Decimal):
+            return cast(_Value, float(value))
+        if isinstance(value, kind):
+            return value
+    raise TypeError(f"{field}: {value!r} is not a JSON {_JSON_NAMES.get(kind, kind.__name__)}")
+
+
+def optional_json_value(value: Any, kind: type[_Value], field: str) -> _Value | Unset:
+    """`json_value` for an optional property: an absent one (UNSET) stays UNSET."""
+    return UNSET if isinstance(value, Unset) else json_value(value, kind, field)
 
 # A plain decimal literal, as Binance writes amounts in strings: no exponent, spaces, underscores, NaN.
 _LITERAL = re.compile(@LITERAL@)
@@ -90,45 +114,47 @@ def optional_decimal_to_json_string(value: Decimal | _Absent) -> str | _Absent:
 '''.replace("@LITERAL@", repr(DECIMAL_PATTERN.removeprefix("^").removesuffix("$")))
 
 
-class DecimalRewriteError(ValueError):
-    """The generated model does not have the shape this step rewrites."""
+class ExactRewriteError(ValueError):
+    """The spec asks for what this step cannot do, or a generated model is not of the shape it rewrites."""
 
 
 @dataclasses.dataclass(frozen=True)
-class DecimalField:
+class ExactField:
     schema: str  # the component schema (and model class) name
     json_name: str
-    json_type: Literal["string", "number"]
+    json_type: Literal["string", "integer", "number", "boolean"]
     required: bool = True
+    decimal: bool = False  # marked x-binance-decimal: parsed as a Decimal
 
 
-def decimal_fields(spec: dict[str, Any]) -> list[DecimalField]:
-    """Every property marked `x-binance-decimal: true`, in spec order; a misuse is an error."""
-    found: list[DecimalField] = []
+def exact_fields(spec: dict[str, Any]) -> list[ExactField]:
+    """Every scalar (string, integer, number, boolean; not enum) property of a component schema, in spec
+    order, and whether it is a decimal amount; a misused `x-binance-decimal` is an error."""
+    found: list[ExactField] = []
     for schema_name, schema in spec.get("components", {}).get("schemas", {}).items():
         schema = resolve(spec, schema)
         required = set(schema.get("required", ()))
-        for json_name, prop in schema.get("properties", {}).items():
-            marked = prop.get(EXTENSION, False)
-            if marked is False:
-                continue
+        for json_name, given in schema.get("properties", {}).items():
+            prop = resolve(spec, given)
             where = f"{schema_name}.{json_name}"
-            if marked is not True:
-                raise DecimalRewriteError(f"{where}: {EXTENSION} must be true or absent, not {marked!r}")
-            if prop.get("type") not in _JSON_TYPES:
-                raise DecimalRewriteError(f"{where}: {EXTENSION} needs type string or number")
-            if prop["type"] == "string" and prop.get("pattern") != DECIMAL_PATTERN:
-                raise DecimalRewriteError(f"{where}: a string {EXTENSION} needs pattern {DECIMAL_PATTERN!r}")
-            found.append(DecimalField(schema_name, json_name, prop["type"], json_name in required))
+            marked = given.get(EXTENSION, prop.get(EXTENSION, False))
+            if marked not in (True, False):
+                raise ExactRewriteError(f"{where}: {EXTENSION} must be true or absent, not {marked!r}")
+            if marked and prop.get("type") not in _DECIMAL_TYPES:
+                raise ExactRewriteError(f"{where}: {EXTENSION} needs type string or number")
+            if marked and prop["type"] == "string" and prop.get("pattern") != DECIMAL_PATTERN:
+                raise ExactRewriteError(f"{where}: a string {EXTENSION} needs pattern {DECIMAL_PATTERN!r}")
+            if prop.get("type") in _JSON_TYPES and "enum" not in prop:
+                found.append(ExactField(schema_name, json_name, prop["type"], json_name in required, marked))
     return found
 
 
-def apply_decimals(spec: dict[str, Any], package: Path) -> list[Path]:
-    """Rewrite the generated models in `package` for the spec's decimal fields; the files changed."""
-    fields = decimal_fields(spec)
+def apply_exact(spec: dict[str, Any], package: Path) -> list[Path]:
+    """Rewrite the generated models in `package` for the spec's scalar fields; the files changed."""
+    fields = exact_fields(spec)
     if not fields:
         return []
-    by_schema: dict[str, list[DecimalField]] = {}
+    by_schema: dict[str, list[ExactField]] = {}
     for field in fields:
         by_schema.setdefault(field.schema, []).append(field)
     changed = []
@@ -146,7 +172,7 @@ def _model_file(models: Path, class_name: str) -> Path:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         if any(isinstance(node, ast.ClassDef) and node.name == class_name for node in tree.body):
             return path
-    raise DecimalRewriteError(f"no generated model class {class_name} in {models}")
+    raise ExactRewriteError(f"no generated model class {class_name} in {models}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,12 +182,14 @@ class _Edit:
     text: str
 
 
-def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) -> str:
-    """`source` (one generated model module) with `fields` of `class_name` made Decimal."""
+def rewrite_model(source: str, class_name: str, fields: Iterable[ExactField]) -> str:
+    """`source` (one generated model module) with `fields` of `class_name` checked, and its decimal
+    fields made Decimal."""
+    fields = list(fields)
     tree = ast.parse(source)
     cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name), None)
     if cls is None:
-        raise DecimalRewriteError(f"no class {class_name}")
+        raise ExactRewriteError(f"no class {class_name}")
     to_dict = _method(cls, "to_dict")
     from_dict = _method(cls, "from_dict")
     edits: list[_Edit] = []
@@ -177,8 +205,13 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) 
         assert isinstance(pop, ast.Assign)
         python_name = pop.targets[0].id  # type: ignore[attr-defined]  # _is_pop checked it is a Name
         pop_text = ast.get_source_segment(source, pop.value)
-        parse = "decimal_from_json" if field.required else "optional_decimal_from_json"
-        edits.append(_replace(pop.value, f"{parse}({pop_text}, {field.json_name!r})"))
+        optional = "" if field.required else "optional_"
+        if field.decimal:
+            edits.append(_replace(pop.value, f"{optional}decimal_from_json({pop_text}, {field.json_name!r})"))
+        else:
+            kind = _JSON_TYPES[field.json_type]
+            check = f"{optional}json_value({pop_text}, {kind}, {field.json_name!r})"
+            edits.append(_replace(pop.value, check))
         annotation = _one(
             (
                 node.annotation
@@ -191,10 +224,12 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) 
         )
         expected = _JSON_TYPES[field.json_type] + ("" if field.required else " | Unset")
         if not isinstance(annotation, ast.expr) or ast.unparse(annotation) != expected:
-            raise DecimalRewriteError(
+            raise ExactRewriteError(
                 f"{where}: annotated {ast.unparse(annotation)}, expected {expected} "
                 f"(a{' required' if field.required else 'n optional'} {field.json_type})"
             )
+        if not field.decimal:
+            continue
         edits.append(_replace(annotation, "Decimal" if field.required else "Decimal | Unset"))
         read = _one(
             (node for node in ast.walk(to_dict) if _is_self_read(node, python_name)),
@@ -202,8 +237,7 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) 
         )
         assert isinstance(read, ast.Assign)
         if field.json_type == "string":
-            write = "decimal_to_json_string" if field.required else "optional_decimal_to_json_string"
-            edits.append(_replace(read.value, f"{write}(self.{python_name})"))
+            edits.append(_replace(read.value, f"{optional}decimal_to_json_string(self.{python_name})"))
         if docstring is not None:
             shown = re.escape(_JSON_TYPES[field.json_type]) + ("" if field.required else r" \| Unset")
             docstring = re.sub(
@@ -220,14 +254,14 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[DecimalField]) 
 def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef:
     found = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
     if found is None:
-        raise DecimalRewriteError(f"{cls.name} has no {name} method")
+        raise ExactRewriteError(f"{cls.name} has no {name} method")
     return found
 
 
 def _one(nodes: Iterable[ast.AST], problem: str) -> ast.AST:
     matches = list(nodes)
     if len(matches) != 1:
-        raise DecimalRewriteError(problem)
+        raise ExactRewriteError(problem)
     return matches[0]
 
 
@@ -288,22 +322,21 @@ def _apply(source: str, edits: list[_Edit]) -> str:
     return result
 
 
-def _with_imports(source: str, tree: ast.Module, fields: Iterable[DecimalField]) -> str:
-    fields = list(fields)
-    helpers = []
-    for required, parse, write in (
-        (True, "decimal_from_json", "decimal_to_json_string"),
-        (False, "optional_decimal_from_json", "optional_decimal_to_json_string"),
-    ):
-        chosen = [field for field in fields if field.required is required]
-        if chosen:
-            helpers.append(parse)
-        if any(field.json_type == "string" for field in chosen):
-            helpers.append(write)
+def _with_imports(source: str, tree: ast.Module, fields: list[ExactField]) -> str:
+    helpers = set()
+    for field in fields:
+        optional = "" if field.required else "optional_"
+        if not field.decimal:
+            helpers.add(f"{optional}json_value")
+            continue
+        helpers.add(f"{optional}decimal_from_json")
+        if field.json_type == "string":
+            helpers.add(f"{optional}decimal_to_json_string")
     imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     if not imports or imports[-1].end_lineno is None:
-        raise DecimalRewriteError("the model module has no imports to extend")
+        raise ExactRewriteError("the model module has no imports to extend")
     lines = source.splitlines(keepends=True)
     at = imports[-1].end_lineno  # after the last import (line numbers are unchanged by the edits above)
-    added = f"from decimal import Decimal\n\nfrom .._decimal import {', '.join(helpers)}\n"
+    decimal = "from decimal import Decimal\n\n" if any(field.decimal for field in fields) else ""
+    added = f"{decimal}from .._exact import {', '.join(sorted(helpers))}\n"
     return "".join([*lines[:at], added, *lines[at:]])

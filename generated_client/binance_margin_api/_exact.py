@@ -1,14 +1,35 @@
-"""Exact amounts for the spec's `x-binance-decimal` properties (written by `python -m generator`)."""
+"""Exact models: checked JSON types, and Decimal amounts (written by `python -m generator`)."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from .types import UNSET, Unset
 
 _Absent = TypeVar("_Absent", bound=Unset)
+_Value = TypeVar("_Value")
+_JSON_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def json_value(value: Any, kind: type[_Value], field: str) -> _Value:
+    """`value` if JSON gave it the property's type (`str`, `int`, `bool`; for `float` any number, as a
+    float), else TypeError naming the field. JSON true and false are never numbers."""
+    if isinstance(value, bool) is (kind is bool):
+        if kind is float and isinstance(value, int | float | Decimal):
+            return cast(_Value, float(value))
+        if isinstance(value, kind):
+            return value
+    raise TypeError(
+        f"{field}: {value!r} is not a JSON {_JSON_NAMES.get(kind, kind.__name__)}"
+    )
+
+
+def optional_json_value(value: Any, kind: type[_Value], field: str) -> _Value | Unset:
+    """`json_value` for an optional property: an absent one (UNSET) stays UNSET."""
+    return UNSET if isinstance(value, Unset) else json_value(value, kind, field)
+
 
 # A plain decimal literal, as Binance writes amounts in strings: no exponent, spaces, underscores, NaN.
 _LITERAL = re.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)")
