@@ -85,7 +85,7 @@ class Signing:
 
 @dataclasses.dataclass(frozen=True)
 class Parameter:
-    """A business parameter. For arrays, the `item_*` fields constrain each item."""
+    """A business parameter. For arrays, `items` constrains each item (its name is the array's)."""
 
     name: str
     required: bool
@@ -98,10 +98,7 @@ class Parameter:
     max_items: int | None = None
     unique_items: bool = False
     comma_joined: bool = False
-    item_type: str | None = None
-    item_pattern: str | None = None
-    item_min_length: int | None = None
-    item_max_length: int | None = None
+    items: Parameter | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -256,14 +253,11 @@ def _parameter(spec: dict[str, Any], raw: dict[str, Any]) -> str:
         style = param.get("style", "form")
         explode = param.get("explode", style == "form")
         fields["comma_joined"] = style == "form" and not explode
-        fields["item_type"] = items.get("type", "string")
-        for key, target in (
-            ("pattern", "item_pattern"),
-            ("minLength", "item_min_length"),
-            ("maxLength", "item_max_length"),
-        ):
+        item: dict[str, Any] = {"name": param["name"], "required": True, "type": items.get("type", "string")}
+        for key, target in (("pattern", "pattern"), ("minLength", "min_length"), ("maxLength", "max_length")):
             if key in items:
-                fields[target] = items[key]
+                item[target] = items[key]
+        fields["items"] = _Source(_call("Parameter", item))
     return _call("Parameter", fields)
 
 

@@ -73,7 +73,7 @@ class Signing:
 
 @dataclasses.dataclass(frozen=True)
 class Parameter:
-    """A business parameter. For arrays, the `item_*` fields constrain each item."""
+    """A business parameter. For arrays, `items` constrains each item (its name is the array's)."""
 
     name: str
     required: bool
@@ -86,10 +86,7 @@ class Parameter:
     max_items: int | None = None
     unique_items: bool = False
     comma_joined: bool = False
-    item_type: str | None = None
-    item_pattern: str | None = None
-    item_min_length: int | None = None
-    item_max_length: int | None = None
+    items: Parameter | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -325,10 +322,14 @@ OPERATIONS: Final[Mapping[str, Operation]] = {
                 max_items=10,
                 unique_items=True,
                 comma_joined=True,
-                item_type="string",
-                item_pattern="^[^\\x00-\\x20\\x7f,]+$",
-                item_min_length=1,
-                item_max_length=20,
+                items=Parameter(
+                    name="assetNames",
+                    required=True,
+                    type="string",
+                    pattern="^[^\\x00-\\x20\\x7f,]+$",
+                    min_length=1,
+                    max_length=20,
+                ),
             ),
         ),
         rules=(

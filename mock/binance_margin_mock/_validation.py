@@ -42,9 +42,9 @@ def _parameter_check(
 ) -> tuple[str, Callable[[str], str | list[str]]]:
     name = parameter.name
     if parameter.type == "array":
-        item = _string_check(
-            name, parameter.item_pattern, parameter.item_min_length, parameter.item_max_length
-        )
+        items = parameter.items
+        assert items is not None  # every array parameter has its items' schema
+        item = _string_check(name, items.pattern, items.min_length, items.max_length)
         max_items = parameter.max_items
         # A documented max-items rule has no documented code: that one is the mock's own.
         rule = _max_items_rule(operation, name)

@@ -29,7 +29,6 @@ from binance_margin_api.spec_metadata import (
     IP_BANS,
     OPERATIONS,
     RATE_LIMITS,
-    Operation,
     RateLimit,
 )
 
@@ -91,17 +90,12 @@ def default_guard(window_seconds: float) -> float:
     return min(0.25, window_seconds / 50)
 
 
-class _NeverRaised(Exception):
-    """The storage error of local counters, which have no I/O to fail."""
-
-
-def _shared_storage(storage_uri: str) -> CounterStore:
+def _shared_storage(storage_uri: str, scheme: str) -> CounterStore:
     """The `limits` storage of a URI; its errors are wrapped (`limits.errors.StorageError`)."""
     # Imported here, not at module level: `limits.storage` loads every backend (~11 ms of import time).
     from limits.errors import ConfigurationError
     from limits.storage import Storage, storage_from_string
 
-    scheme = storage_uri.partition(":")[0]
     try:
         storage = storage_from_string(storage_uri, wrap_exceptions=True)
     except (ConfigurationError, ValueError) as error:
@@ -132,60 +126,41 @@ class Budget:
         # memory:// is private to this process: counters without limits' expiry thread (_counters.py).
         # Anything else is a shared `limits` storage.
         self.shared = scheme != "memory"
-        self._storage: CounterStore = _shared_storage(storage_uri) if self.shared else LocalCounters()
-        self._storage_error: type[Exception] = _NeverRaised
+        self._storage: CounterStore
+        self._storage_error: type[Exception] | tuple[()]
         if self.shared:
             from limits.errors import StorageError  # what the shared storage raises (wrap_exceptions)
 
-            self._storage_error = StorageError
+            self._storage, self._storage_error = _shared_storage(storage_uri, scheme), StorageError
+        else:  # local counters have no I/O to fail
+            self._storage, self._storage_error = LocalCounters(), ()
         self.scheme = scheme
         self.namespace = namespace
         self._local_blocks: dict[str, float] = {}
         # Facts kept in this process whatever the storage says (the 6-hour guard after a storage failure).
         self.local_values: dict[str, float] = {}
         self._buckets: dict[str, Bucket] = {}
-        for operation in OPERATIONS.values():
-            self._buckets[operation.operation_id] = self._make(
-                operation.rate_limit, operation.family, operation, account, ip_label, window_seconds, guard
+        # A bucket per operation and per family's server-time endpoint, keyed by its route.
+        routes = [(op.operation_id, op.rate_limit, op.family) for op in OPERATIONS.values()]
+        routes += [(f"time:{name}", api.server_time.rate_limit, name) for name, api in API_FAMILIES.items()]
+        for route, rate_limit_name, family in routes:
+            rate_limit = RATE_LIMITS[rate_limit_name]
+            who = account if rate_limit.counted_by == "UID" else ip_label
+            endpoint = route if rate_limit.scope == "endpoint" else "*"
+            seconds = window_seconds or rate_limit.interval_seconds
+            self._buckets[route] = Bucket(
+                name=rate_limit.name if endpoint == "*" else f"{rate_limit.name}/{endpoint}",
+                rate_limit=rate_limit,
+                family=family,
+                limit=rate_limit.limit,
+                window_ms=seconds * 1000,
+                key=f"{namespace}/w/{rate_limit.name}/{who}/{endpoint}/",
+                block_key=f"{namespace}/block/{rate_limit.name}/{who}/{endpoint}",
+                ban_key=f"{namespace}/ban/{family}/{ip_label}",
+                header=rate_limit.used_weight_header.lower(),
+                guard_ms=(default_guard(seconds) if guard is None else guard) * 1000,
+                expiry=math.ceil(2 * seconds) + 1,
             )
-        for family in API_FAMILIES.values():
-            time = family.server_time
-            self._buckets[f"time:{family.name}"] = self._make(
-                time.rate_limit, family.name, None, account, ip_label, window_seconds, guard
-            )
-
-    def _make(
-        self,
-        rate_limit_name: str,
-        family: str,
-        operation: Operation | None,
-        account: str,
-        ip_label: str,
-        window_seconds: float | None,
-        guard: float | None,
-    ) -> Bucket:
-        rate_limit = RATE_LIMITS[rate_limit_name]
-        by_uid = rate_limit.counted_by == "UID"
-        who = account if by_uid else ip_label
-        endpoint = operation.operation_id if operation is not None and rate_limit.scope == "endpoint" else "*"
-        if operation is None and rate_limit.scope == "endpoint":
-            endpoint = f"time:{family}"
-        name = rate_limit.name if endpoint == "*" else f"{rate_limit.name}/{endpoint}"
-        prefix = f"{self.namespace}/w/{rate_limit.name}/{who}/{endpoint}"
-        seconds = window_seconds or rate_limit.interval_seconds
-        return Bucket(
-            name=name,
-            rate_limit=rate_limit,
-            family=family,
-            limit=rate_limit.limit,
-            window_ms=seconds * 1000,
-            key=prefix + "/",
-            block_key=f"{self.namespace}/block/{rate_limit.name}/{who}/{endpoint}",
-            ban_key=f"{self.namespace}/ban/{family}/{ip_label}",
-            header=rate_limit.used_weight_header.lower(),
-            guard_ms=(default_guard(seconds) if guard is None else guard) * 1000,
-            expiry=math.ceil(2 * seconds) + 1,
-        )
 
     # -- lookups --------------------------------------------------------------------------------------------
 
@@ -269,8 +244,7 @@ class Budget:
         return self._io(correct)
 
     def used(self, bucket: Bucket, now_ms: float) -> int:
-        storage = self._storage
-        return self._io(lambda: storage.get(bucket.key + str(int(now_ms // bucket.window_ms))))
+        return self._io(partial(self._storage.get, bucket.key + str(int(now_ms // bucket.window_ms))))
 
     def block(self, bucket: Bucket, until_ms: float, *, family_wide: bool) -> None:
         """Forbid sending on `bucket` (429) or on its whole family (418) until server time `until_ms`."""
@@ -282,18 +256,15 @@ class Budget:
     # -- shared small facts (the 6-hour guard) --------------------------------------------------------------
 
     def get_value(self, key: str) -> int:
-        storage = self._storage
-        return self._io(lambda: storage.get(key))
+        return self._io(partial(self._storage.get, key))
 
     def take_ticket(self, key: str, expiry_seconds: int) -> int:
         """Atomically count one more taker of `key` (expiring `expiry_seconds` after the first): the
         taker that gets 1 is the only one, in every process sharing the storage."""
-        storage = self._storage
-        return self._io(lambda: storage.incr(key, expiry_seconds, 1))
+        return self._io(partial(self._storage.incr, key, expiry_seconds, 1))
 
     def forget(self, key: str) -> None:
-        storage = self._storage
-        self._io(lambda: storage.clear(key))
+        self._io(partial(self._storage.clear, key))
 
     def raise_value(self, key: str, value: int, expiry_seconds: int) -> None:
         """Raise the counter at `key` to at least `value`. A counter can only be added to, so reading it and

@@ -25,7 +25,7 @@ from ._cooldown import Cooldown
 from ._credentials import Credentials, credentials_from_env
 from ._drive import AsyncSender, SyncSender, arun, on_asyncio, run
 from ._engine import CallOptions, Engine, Flow, Result, Sleep
-from ._ensure import MarginTypeResult, already_set, changed
+from ._ensure import MarginTypeResult, already_set
 from ._errors import BinanceAPIError, BinanceConfigError, BinanceServerError, BinanceTransportError
 from ._observe import CallRecord, Observer, logger
 from ._options import (
@@ -421,44 +421,30 @@ class BinanceClient:
     ) -> Flow[MarginTypeResult]:
         # One flow of engine calls for both drivers: each attempt is a whole call (its own record).
         arguments = {"symbol": symbol, "marginType": margin_type}
+        value = answer_value(margin_type)
         attempt = 1
         while True:
             try:
                 yield from self._engine.call("changeMarginType", arguments, self._options())
-                return changed(symbol, answer_value(margin_type))
+                return MarginTypeResult(symbol, value, changed=True, code=200)
             except (BinanceAPIError, BinanceTransportError) as error:
-                result = self._ensure_failed(error, symbol, margin_type, attempt)
+                # "Already so" is a result; a refusal, or a failure with no attempt left, is raised.
+                result = already_set(error, symbol, value) if isinstance(error, BinanceAPIError) else None
                 if result is not None:
+                    _log.log(
+                        logging.INFO if result.code == -4067 else logging.DEBUG,
+                        "ensure_margin_type %s %s: already so (code %d%s)",
+                        symbol,
+                        result.margin_type,
+                        result.code,
+                        ", after a resend" if attempt > 1 else "",
+                    )
                     return result
+                refused = isinstance(error, BinanceAPIError) and not isinstance(error, BinanceServerError)
+                if refused or attempt >= self._retry.attempts:
+                    raise
             yield Sleep(self._retry.delay(attempt, self._rng))
             attempt += 1
-
-    def _ensure_failed(
-        self,
-        error: BinanceAPIError | BinanceTransportError,
-        symbol: str,
-        margin_type: FuturesMarginType | FuturesMarginTypeValue,
-        attempt: int,
-    ) -> MarginTypeResult | None:
-        """After a failed change: its "already so" result, or None to resend; raises `error` when it is a
-        refusal, or when the retry policy's attempts are used up."""
-        if isinstance(error, BinanceAPIError):
-            result = already_set(error, symbol, answer_value(margin_type))
-            if result is not None:
-                _log.log(
-                    logging.INFO if result.code == -4067 else logging.DEBUG,
-                    "ensure_margin_type %s %s: already so (code %d%s)",
-                    symbol,
-                    result.margin_type,
-                    result.code,
-                    ", after a resend" if attempt > 1 else "",
-                )
-                return result
-            if not isinstance(error, BinanceServerError):
-                raise error
-        if attempt >= self._retry.attempts:
-            raise error
-        return None
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 

@@ -30,9 +30,14 @@ class Credentials(Protocol):
 
 
 class _Redacted:
-    """Shared repr and pickling refusal: credentials never print or serialise their secrets."""
+    """Shared API key, repr and pickling refusal: credentials never print or serialise their secrets."""
 
-    __slots__ = ()
+    __slots__ = ("_api_key",)
+    _api_key: str
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(api_key=<redacted>)"
@@ -44,7 +49,7 @@ class _Redacted:
 class HmacCredentials(_Redacted):
     """HMAC-SHA256 credentials: signatures are lowercase hex."""
 
-    __slots__ = ("_api_key", "_keyed")
+    __slots__ = ("_keyed",)
 
     def __init__(self, api_key: str, secret: str) -> None:
         _check_api_key(api_key)
@@ -56,10 +61,6 @@ class HmacCredentials(_Redacted):
         # OpenSSL's provider tables and set the key up again on every call, which measured ~12 µs of a
         # call's CPU on the async path (BENCHMARKS.md) against under 1 µs for a copy.
         self._keyed = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
-
-    @property
-    def api_key(self) -> str:
-        return self._api_key
 
     def sign(self, payload: bytes) -> str:
         signer = self._keyed.copy()
@@ -76,15 +77,11 @@ def _check_api_key(api_key: object) -> None:
 class _PrivateKeyCredentials(_Redacted):
     """What RSA and Ed25519 credentials share: the API key and the private key object."""
 
-    __slots__ = ("_api_key", "_key")
+    __slots__ = ("_key",)
 
     def __init__(self, api_key: str, key: Any) -> None:
         self._api_key = api_key
         self._key = key
-
-    @property
-    def api_key(self) -> str:
-        return self._api_key
 
 
 class RsaCredentials(_PrivateKeyCredentials):

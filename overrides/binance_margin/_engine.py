@@ -209,11 +209,8 @@ class Engine:
                     break
                 except (BinanceServerError, BinanceTransportError) as error:
                     yield Sleep(self._retry_delay(call, error))
-        except BinanceMarginError as error:
+        except BaseException as error:  # a typed error, or cancelled, interrupted, the flow abandoned
             self._record(call, error)
-            raise
-        except BaseException as interruption:  # cancelled, interrupted, or the flow was abandoned
-            self._record(call, interruption)
             raise
         self._record(call, None)
         return result
@@ -322,7 +319,7 @@ class Engine:
 
     # -- requests ---------------------------------------------------------------------------------------
 
-    def _request_headers(self, origin: Origin, method: str, signed: bool) -> tuple[tuple[str, str], ...]:
+    def _wire_request(self, origin: Origin, method: str, target: str, *, signed: bool) -> WireRequest:
         key = (origin.netloc, method, signed)
         headers = self._headers.get(key)
         if headers is None:
@@ -338,7 +335,9 @@ class Engine:
             if method != "GET":
                 found.append(("Content-Length", "0"))
             headers = self._headers[key] = tuple(found)
-        return headers
+        return WireRequest(
+            method=method, origin=origin, target=target, headers=headers, timeout=self._timeout
+        )
 
     def _signed(self, call: _Call) -> WireRequest:
         operation, origin = call.operation, call.origin
@@ -347,12 +346,8 @@ class Engine:
         business = encode_pairs(call.pairs)
         payload = f"{business}&{self._signed_tail}{timestamp}" if business else self._signed_tail + timestamp
         query = sign_payload(payload, self._credentials, self._signature_prefix)
-        return WireRequest(
-            method=operation.method,
-            origin=origin,
-            target=f"{origin.base_path}{operation.path}?{query}",
-            headers=self._request_headers(origin, operation.method, True),
-            timeout=self._timeout,
+        return self._wire_request(
+            origin, operation.method, f"{origin.base_path}{operation.path}?{query}", signed=True
         )
 
     def _exchange(self, call: _Call, request: WireRequest, reservation: Reservation) -> Flow[Reply]:
@@ -412,13 +407,7 @@ class Engine:
         bucket = self._budget.for_time(family.name)
         reservation = yield from self._reserve(call, bucket, time.weight, f"serverTime:{family.name}")
         origin = self._routes.origin(family.name)
-        request = WireRequest(
-            method="GET",
-            origin=origin,
-            target=origin.base_path + time.path,
-            headers=self._request_headers(origin, "GET", False),
-            timeout=self._timeout,
-        )
+        request = self._wire_request(origin, "GET", origin.base_path + time.path, signed=False)
         sent = self._clock.wall_ms()
         reply = yield from self._exchange(call, request, reservation)
         received = self._clock.wall_ms()
@@ -489,23 +478,22 @@ class Engine:
             _log.error("after sending: %s; the answer is kept, the storage is not updated", error)
             return fallback
 
-    def _settle(self, call: _Call, claim: Claim, *, executed: bool) -> Flow[None]:
-        now = self._server_clock.now_ms(claim.operation.family)
+    def _settling(self, claim: Claim, executed: bool) -> Callable[[], int | None]:
+        """Keep the guard (the call may have executed) or hand it back."""
         if executed:
-            until = yield from self._after_sending(call, partial(self._cooldown.keep, claim, now), 0)
+            return partial(self._cooldown.keep, claim, self._server_clock.now_ms(claim.operation.family))
+        return partial(self._cooldown.release, claim)
+
+    def _settle(self, call: _Call, claim: Claim, *, executed: bool) -> Flow[None]:
+        until = yield from self._after_sending(call, self._settling(claim, executed), None)
+        if until is not None:  # kept (and recorded)
             _log.info(
                 "%s: once-per-interval guard kept until server time %d", claim.operation.operation_id, until
             )
-        else:
-            yield from self._after_sending(call, partial(self._cooldown.release, claim), None)
 
     def _settle_now(self, call: _Call, claim: Claim, *, executed: bool) -> None:
-        now = self._server_clock.now_ms(claim.operation.family)
         try:
-            if executed:
-                self._cooldown.keep(claim, now)
-            else:
-                self._cooldown.release(claim)
+            self._settling(claim, executed)()
         except BinanceStorageError as error:
             call.storage_failed = True
             _log.error("after an interruption: %s", error)

@@ -17,7 +17,6 @@ from ._errors import BinanceAPIError
 
 NOOP_CODES: Final = frozenset({-4046, -4067})
 _FAMILY: Final = "fapi"
-_SUCCESS: Final = 200
 
 
 @attrs.frozen
@@ -37,10 +36,6 @@ class MarginTypeResult:
             "changed": self.changed,
             "code": self.code,
         }
-
-
-def changed(symbol: str, margin_type: str) -> MarginTypeResult:
-    return MarginTypeResult(symbol, margin_type, True, _SUCCESS)
 
 
 def already_set(error: BinanceAPIError, symbol: str, margin_type: str) -> MarginTypeResult | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+_UNKNOWN = " (outcome unknown: the request may have been executed; not resent)"
+
 
 class BinanceMarginError(Exception):
     """Base class of every error binance_margin raises."""
@@ -58,9 +60,7 @@ class BinanceAPIError(BinanceMarginError):
         self.retry_after = retry_after
         where = operation or family
         text = f"{where}: HTTP {status}" + (f" code {code}" if code is not None else "") + f": {message}"
-        if outcome_unknown:
-            text += " (outcome unknown: the request may have been executed; not resent)"
-        super().__init__(text)
+        super().__init__(text + (_UNKNOWN if outcome_unknown else ""))
 
 
 class BinanceRateLimitError(BinanceAPIError):
@@ -89,10 +89,7 @@ class BinanceTransportError(BinanceMarginError):
     def __init__(self, message: str, *, operation: str | None, outcome_unknown: bool) -> None:
         self.operation = operation
         self.outcome_unknown = outcome_unknown
-        suffix = (
-            " (outcome unknown: the request may have been executed; not resent)" if outcome_unknown else ""
-        )
-        super().__init__(f"{operation or 'request'}: {message}{suffix}")
+        super().__init__(f"{operation or 'request'}: {message}" + (_UNKNOWN if outcome_unknown else ""))
 
 
 class BinanceWaitRefused(BinanceMarginError):

@@ -116,11 +116,9 @@ class AiohttpSender:
                     data = await response.read()  # exactly Content-Length bytes, at most the cap
                 else:  # no length, or more than the cap: read to the cap
                     body = BodyBuffer(self._max_bytes)
-                    while chunk := await response.content.read(_CHUNK):
-                        if not body.add(chunk):
-                            problem = body.too_large()
-                            response.close()
-                            break
+                    problem = await body.acollect(response.content.iter_chunked(_CHUNK))
+                    if problem is not None:
+                        response.close()
                     data = body.data()
             except Exception as error:  # cut short, too slow
                 data, problem = b"", cut_short(error)

@@ -12,7 +12,8 @@ the request went out (flow control, a connection shared with other requests).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 from typing import Final, cast
 
 import httpx
@@ -48,16 +49,6 @@ def _answer(response: httpx.Response, body: BodyBuffer, problem: str | None) -> 
     return Answer(response.status_code, headers, body.data(), problem)
 
 
-def _collect(chunks: Iterator[bytes], body: BodyBuffer) -> str | None:
-    try:
-        for chunk in chunks:
-            if not body.add(chunk):
-                return body.too_large()
-    except Exception as error:
-        return cut_short(error)
-    return None
-
-
 class HttpxSender:
     """Sends `WireRequest`s through `send`: a transport's `handle_request`, or a client's `send`."""
 
@@ -80,11 +71,7 @@ class HttpxSender:
     def with_environment_proxies(cls, *, max_response_bytes: int) -> HttpxSender:
         """httpx's own client, which picks the proxy of each URL from HTTP(S)_PROXY / ALL_PROXY / NO_PROXY."""
         client = httpx.Client(trust_env=True, follow_redirects=False)
-        return cls(
-            lambda request: client.send(request, stream=True),
-            client.close,
-            max_response_bytes=max_response_bytes,
-        )
+        return cls(partial(client.send, stream=True), client.close, max_response_bytes=max_response_bytes)
 
     def send(self, request: WireRequest) -> Reply:
         try:
@@ -95,7 +82,7 @@ class HttpxSender:
         try:
             # The stream a transport returns yields the raw bytes (a transport's contract), even when the
             # response was built already read, as MockTransport's are.
-            problem = _collect(iter(cast(httpx.SyncByteStream, response.stream)), body)
+            problem = body.collect(cast(httpx.SyncByteStream, response.stream))
         finally:
             response.close()
         return _answer(response, body, problem)
@@ -121,28 +108,20 @@ class HttpxAsyncSender:
             with anyio.fail_after(request.timeout):
                 response = await self._transport.handle_async_request(_request(request))
                 try:
-                    problem = await _acollect(aiter(cast(httpx.AsyncByteStream, response.stream)), body)
+                    problem = await body.acollect(cast(httpx.AsyncByteStream, response.stream))
                 finally:
                     await response.aclose()
-        except TimeoutError as error:
-            if response is None:
+        except Exception as error:
+            if response is not None:
+                problem = cut_short(error)
+            elif isinstance(error, TimeoutError):
                 # httpx's own connect timeout is ConnectTimeout; this one cannot tell the phase apart.
                 return TransportFailure(
                     kind="TimeoutError", message="no answer within the timeout", sent=True
                 )
-            problem = cut_short(error)
-        except Exception as error:
-            if response is None:
+            else:
                 return _failure(error, request)
-            problem = cut_short(error)
         return _answer(response, body, problem)
 
     async def aclose(self) -> None:
         await self._transport.aclose()
-
-
-async def _acollect(chunks: AsyncIterator[bytes], body: BodyBuffer) -> str | None:
-    async for chunk in chunks:
-        if not body.add(chunk):
-            return body.too_large()
-    return None

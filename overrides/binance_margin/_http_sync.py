@@ -22,7 +22,7 @@ from typing import Final
 
 import httpcore
 
-from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
+from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest
 
 _MAX_CONNECTIONS: Final = 20
 _DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
@@ -80,10 +80,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
-
+class _DeadlineBackend(httpcore.SyncBackend):
     def connect_tcp(
         self,
         host: str,
@@ -93,19 +90,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         left = _left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_tcp(host, port, left, local_address, socket_options))
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
+        return _DeadlineStream(super().connect_tcp(host, port, left, local_address, socket_options))
 
 
 class HttpcoreSender:
@@ -156,14 +141,8 @@ class HttpcoreSender:
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
                 return TransportFailure.of(error, sent=True, request=request)
             body = BodyBuffer(self._max_bytes)
-            problem = None
             try:
-                for chunk in response.stream:  # type: ignore[union-attr]
-                    if not body.add(chunk):
-                        problem = body.too_large()
-                        break
-            except Exception as error:  # cut short, too slow
-                problem = cut_short(error)
+                problem = body.collect(response.stream)  # type: ignore[arg-type]
             finally:
                 response.close()
             headers = {

@@ -134,8 +134,7 @@ def retry_after_seconds(value: str | None, now_wall_ms: float) -> float | None:
             return None
         if when.tzinfo is None:  # RFC 9110 dates are GMT; a date without a zone is junk
             return None
-        seconds = when.timestamp() - now_wall_ms / 1000
-        seconds = max(0.0, seconds)
+        seconds = max(0.0, when.timestamp() - now_wall_ms / 1000)
     if not math.isfinite(seconds) or seconds < 0 or seconds > MAX_RETRY_AFTER_SECONDS:
         return None
     return seconds
@@ -179,34 +178,20 @@ def classify(
     outcome is unknown for a POST (it executed, whatever the bytes).
     """
     status = answer.status
-    name = operation.operation_id
     may_have_executed = operation.method != "GET"
     if 200 <= status < 300:
-        if body is None or status not in operation.statuses:
-            reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'')})"
-            raise BinanceResponseError(
-                status=status,
-                code=None,
-                message=reason,
-                family=family.name,
-                operation=name,
-                outcome_unknown=may_have_executed,
-            )
         try:
-            return _parsed(operation, body)
+            if body is not None and status in operation.statuses:
+                return _parsed(operation, body)
+            reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'')})"
         except (ModelError, *_JSON_ERRORS) as error:
-            raise BinanceResponseError(
-                status=status,
-                code=None,
-                message=f"the body is not the documented response: {error}",
-                family=family.name,
-                operation=name,
-                outcome_unknown=may_have_executed,
-            ) from None
+            reason = f"the body is not the documented response: {error}"
+        kind: type[BinanceAPIError] = BinanceResponseError
+        raise _error(kind, answer, family, operation, body, None, reason, outcome_unknown=may_have_executed)
     code, message = binance_code(body) if body is not None else (None, None)
     if status in (429, 418):
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
-        kind: type[BinanceAPIError] = BinanceRateLimitError if status == 429 else BinanceIPBannedError
+        kind = BinanceRateLimitError if status == 429 else BinanceIPBannedError
         raise _error(kind, answer, family, operation, body, code, message, retry_after=retry_after)
     if status >= 500:
         unknown = may_have_executed and message not in family.not_executed_messages

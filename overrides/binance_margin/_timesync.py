@@ -36,16 +36,9 @@ class SystemClock:
             time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
-        from ._drive import on_asyncio  # asyncio: only async callers pay for it (~20 ms of import time)
+        import anyio  # sleeps on any event loop (asyncio, trio); only async callers pay for its import
 
-        if on_asyncio():
-            import asyncio
-
-            await asyncio.sleep(max(0.0, seconds))
-        else:  # another event loop (trio): anyio sleeps on any
-            import anyio
-
-            await anyio.sleep(max(0.0, seconds))
+        await anyio.sleep(max(0.0, seconds))
 
     def __repr__(self) -> str:
         return "SystemClock()"

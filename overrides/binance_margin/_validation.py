@@ -46,19 +46,12 @@ class _Refusals:
         return BinanceValidationError(self.operation_id, f"{name} {message}", parameter=name, rule=rule)
 
 
-def _text_check(
-    refuse: _Refusals,
-    name: str,
-    *,
-    enum_values: tuple[str, ...] | None,
-    pattern: str | None,
-    min_length: int | None,
-    max_length: int | None,
-) -> Callable[[object, str], str]:
-    """The check of one str value (`where` says which item of an array it is)."""
+def _text_check(refuse: _Refusals, schema: Parameter) -> Callable[[object, str], str]:
+    """The check of one str value: a string parameter's, or an array's item (`where` says which one)."""
+    name, enum_values, pattern, max_length = schema.name, schema.enum, schema.pattern, schema.max_length
     allowed = frozenset(enum_values) if enum_values is not None else None
     matcher = _compiled(pattern) if pattern is not None else None
-    low = min_length or 0
+    low = schema.min_length or 0
 
     def check(value: object, where: str = "") -> str:
         if type(value) is not str:
@@ -91,25 +84,11 @@ def _parameter_check(operation: Operation, parameter: Parameter, refuse: _Refusa
 
         return integer
     if parameter.type == "string":
-        text = _text_check(
-            refuse,
-            name,
-            enum_values=parameter.enum,
-            pattern=parameter.pattern,
-            min_length=parameter.min_length,
-            max_length=parameter.max_length,
-        )
+        text = _text_check(refuse, parameter)
         return lambda value: [text(value, "")]
-    if parameter.type != "array":
+    if parameter.type != "array" or parameter.items is None:
         raise TypeError(f"{operation.operation_id}.{name}: this client cannot send a {parameter.type!r}")
-    item = _text_check(
-        refuse,
-        name,
-        enum_values=None,
-        pattern=parameter.item_pattern,
-        min_length=parameter.item_min_length,
-        max_length=parameter.item_max_length,
-    )
+    item = _text_check(refuse, parameter.items)
     fewest, most = parameter.min_items or 0, parameter.max_items
     max_rule = next(
         (rule.doc for rule in operation.rules if isinstance(rule, MaxItems) and rule.parameter == name), ""

@@ -7,7 +7,7 @@ never with an exception: transport errors flow back into the engine, which decid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping
 
 import attrs
 
@@ -128,6 +128,23 @@ class BodyBuffer:
             return False
         self._chunks.append(chunk)
         return True
+
+    def collect(self, chunks: Iterable[bytes]) -> str | None:
+        """Keep `chunks` up to the cap: None when the body is whole, else why it is not."""
+        try:
+            for chunk in chunks:
+                if not self.add(chunk):
+                    return self.too_large()
+        except Exception as error:
+            return cut_short(error)
+        return None
+
+    async def acollect(self, chunks: AsyncIterable[bytes]) -> str | None:
+        """Keep `chunks` up to the cap: None when the body is whole, else `too_large` (errors propagate)."""
+        async for chunk in chunks:
+            if not self.add(chunk):
+                return self.too_large()
+        return None
 
     def data(self) -> bytes:
         return b"".join(self._chunks)
