@@ -1,7 +1,8 @@
 """Run every benchmark and print one Markdown report: `python bench/run.py [--quick] [--only ...]`.
 
 Sections: per-call cost (sync and async) against a canned keep-alive server in its own process, async
-fan-out through one client, import time, regeneration time, and the mock's throughput. Contenders that
+fan-out through one client, import time, regeneration time, the mock's throughput, and the size of the
+hand-written package (`overrides/`) against its baseline. Contenders that
 are not installed are listed as skipped. Ratios are per-round ratios to the floors measured in the same
 round, then the median; "noise" is (max - min) / median over rounds. Nothing here asserts a speed.
 """
@@ -32,9 +33,10 @@ import imports  # noqa: E402
 import mockload  # noqa: E402
 import percall  # noqa: E402
 import regen  # noqa: E402
+import size  # noqa: E402
 from contenders import OPERATIONS  # noqa: E402
 
-SECTIONS = ("sync", "async", "fanout", "imports", "regen", "mock")
+SECTIONS = ("sync", "async", "fanout", "imports", "regen", "mock", "size")
 SYNC_KEYS = [
     "floor-http.client",
     "floor-httpcore",
@@ -352,6 +354,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {label} | {statistics.median(rates):,.0f} | {len(rates)} | {bad} of {total:,} |"
                 )
             emit([*lines, ""])
+    if "size" in sections:
+        lines, target = size.table(size.current(), size.at(size.BASELINE))
+        emit(lines)
+        target_lines += target
     emit(
         [
             "### Targets",
