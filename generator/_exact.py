@@ -193,6 +193,12 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[ExactField]) ->
     to_dict = _method(cls, "to_dict")
     from_dict = _method(cls, "from_dict")
     edits: list[_Edit] = []
+    helpers: set[str] = set()  # the helpers the edits call, for the import
+
+    def call(helper: str, node: ast.expr, *arguments: str) -> _Edit:
+        helpers.add(helper)
+        return _replace(node, f"{helper}({', '.join(arguments)})")
+
     doc_node = cls.body[0] if cls.body and isinstance(cls.body[0], ast.Expr) else None
     docstring = ast.get_source_segment(source, doc_node.value) if doc_node is not None else None
     for field in fields:
@@ -204,14 +210,13 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[ExactField]) ->
         )
         assert isinstance(pop, ast.Assign)
         python_name = pop.targets[0].id  # type: ignore[attr-defined]  # _is_pop checked it is a Name
-        pop_text = ast.get_source_segment(source, pop.value)
+        pop_text = ast.get_source_segment(source, pop.value) or ""
         optional = "" if field.required else "optional_"
         if field.decimal:
-            edits.append(_replace(pop.value, f"{optional}decimal_from_json({pop_text}, {field.json_name!r})"))
+            edits.append(call(f"{optional}decimal_from_json", pop.value, pop_text, repr(field.json_name)))
         else:
             kind = _JSON_TYPES[field.json_type]
-            check = f"{optional}json_value({pop_text}, {kind}, {field.json_name!r})"
-            edits.append(_replace(pop.value, check))
+            edits.append(call(f"{optional}json_value", pop.value, pop_text, kind, repr(field.json_name)))
         annotation = _one(
             (
                 node.annotation
@@ -237,7 +242,7 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[ExactField]) ->
         )
         assert isinstance(read, ast.Assign)
         if field.json_type == "string":
-            edits.append(_replace(read.value, f"{optional}decimal_to_json_string(self.{python_name})"))
+            edits.append(call(f"{optional}decimal_to_json_string", read.value, f"self.{python_name}"))
         if docstring is not None:
             shown = re.escape(_JSON_TYPES[field.json_type]) + ("" if field.required else r" \| Unset")
             docstring = re.sub(
@@ -248,7 +253,8 @@ def rewrite_model(source: str, class_name: str, fields: Iterable[ExactField]) ->
             )
     if doc_node is not None and docstring is not None:
         edits.append(_replace(doc_node.value, docstring))
-    return _with_imports(_apply(source, edits), tree, fields)
+    decimal = any(field.decimal for field in fields)
+    return _with_imports(_apply(source, edits), tree, helpers, decimal=decimal)
 
 
 def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef:
@@ -322,21 +328,12 @@ def _apply(source: str, edits: list[_Edit]) -> str:
     return result
 
 
-def _with_imports(source: str, tree: ast.Module, fields: list[ExactField]) -> str:
-    helpers = set()
-    for field in fields:
-        optional = "" if field.required else "optional_"
-        if not field.decimal:
-            helpers.add(f"{optional}json_value")
-            continue
-        helpers.add(f"{optional}decimal_from_json")
-        if field.json_type == "string":
-            helpers.add(f"{optional}decimal_to_json_string")
+def _with_imports(source: str, tree: ast.Module, helpers: set[str], *, decimal: bool) -> str:
     imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     if not imports or imports[-1].end_lineno is None:
         raise ExactRewriteError("the model module has no imports to extend")
     lines = source.splitlines(keepends=True)
     at = imports[-1].end_lineno  # after the last import (line numbers are unchanged by the edits above)
-    decimal = "from decimal import Decimal\n\n" if any(field.decimal for field in fields) else ""
-    added = f"{decimal}from .._exact import {', '.join(sorted(helpers))}\n"
+    decimal_import = "from decimal import Decimal\n\n" if decimal else ""
+    added = f"{decimal_import}from .._exact import {', '.join(sorted(helpers))}\n"
     return "".join([*lines[:at], added, *lines[at:]])
