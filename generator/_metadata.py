@@ -231,21 +231,22 @@ class _Source(str):
     """Python source written verbatim by `_literal` (a nested constructor call)."""
 
 
-def _parameter(spec: dict[str, Any], raw: dict[str, Any]) -> str:
-    param = resolve(spec, raw)
-    schema = resolve(spec, param.get("schema", {}))
-    fields: dict[str, Any] = {
-        "name": param["name"],
-        "required": bool(param.get("required", False)),
-        "type": schema.get("type", "string"),
-    }
+def _value_fields(name: str, required: bool, schema: dict[str, Any]) -> dict[str, Any]:
+    """The `Parameter` fields that constrain one value: a parameter's, or each item of an array's."""
+    fields: dict[str, Any] = {"name": name, "required": required, "type": schema.get("type", "string")}
     if "enum" in schema:
         fields["enum"] = tuple(str(value) for value in schema["enum"])
     for key, target in (("pattern", "pattern"), ("minLength", "min_length"), ("maxLength", "max_length")):
         if key in schema:
             fields[target] = schema[key]
+    return fields
+
+
+def _parameter(spec: dict[str, Any], raw: dict[str, Any]) -> str:
+    param = resolve(spec, raw)
+    schema = resolve(spec, param.get("schema", {}))
+    fields = _value_fields(param["name"], bool(param.get("required", False)), schema)
     if schema.get("type") == "array":
-        items = resolve(spec, schema.get("items", {}))
         for key, target in (("minItems", "min_items"), ("maxItems", "max_items")):
             if key in schema:
                 fields[target] = schema[key]
@@ -253,11 +254,8 @@ def _parameter(spec: dict[str, Any], raw: dict[str, Any]) -> str:
         style = param.get("style", "form")
         explode = param.get("explode", style == "form")
         fields["comma_joined"] = style == "form" and not explode
-        item: dict[str, Any] = {"name": param["name"], "required": True, "type": items.get("type", "string")}
-        for key, target in (("pattern", "pattern"), ("minLength", "min_length"), ("maxLength", "max_length")):
-            if key in items:
-                item[target] = items[key]
-        fields["items"] = _Source(_call("Parameter", item))
+        items = resolve(spec, schema.get("items", {}))
+        fields["items"] = _Source(_call("Parameter", _value_fields(param["name"], True, items)))
     return _call("Parameter", fields)
 
 
