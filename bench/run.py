@@ -2,9 +2,9 @@
 
 Sections: per-call cost (sync and async) against a canned keep-alive server in its own process, async
 fan-out through one client, import time, regeneration time, the mock's throughput, and the size of the
-hand-written package (`overrides/`) against its baseline. Contenders that
-are not installed are listed as skipped. Ratios are per-round ratios to the floors measured in the same
-round, then the median; "noise" is (max - min) / median over rounds. Nothing here asserts a speed.
+hand-written package (`overrides/`) against its baseline. Contenders that are not installed are listed
+as skipped. Ratios are per-round ratios to the floors measured in the same round, then the median;
+"noise" is (max - min) / median over rounds. Nothing here asserts a speed.
 """
 
 from __future__ import annotations
