@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import ssl
 from typing import Any, Final
 
 import aiohttp
@@ -58,14 +57,18 @@ class AiohttpSender:
     """Sends `WireRequest`s on an aiohttp session (see the module docstring).
 
     The session is made on first use in each event loop, with httpx's TLS defaults (certifi, or
-    SSL_CERT_FILE / SSL_CERT_DIR). `trust_env`: honour HTTP(S)_PROXY / NO_PROXY (aiohttp reads them per
-    request, so only when set).
+    SSL_CERT_FILE / SSL_CERT_DIR). That TLS context is loaded here, when the client makes its sender
+    before a call's first step: not between reserving weight for a rate-limit window and sending (see
+    `_http_sync`). `trust_env`: honour HTTP(S)_PROXY / NO_PROXY (aiohttp reads them per request, so
+    only when set).
     """
 
     def __init__(self, *, max_response_bytes: int, trust_env: bool = False) -> None:
+        import httpx  # for its TLS defaults, loaded with the first call
+
         self._max_bytes = max_response_bytes
         self._trust_env = trust_env
-        self._ssl_context: ssl.SSLContext | None = None
+        self._ssl_context = httpx.create_ssl_context()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
@@ -75,10 +78,6 @@ class AiohttpSender:
         session = self._session
         if session is not None and self._loop is loop and not session.closed:
             return session
-        if self._ssl_context is None:
-            import httpx  # for its TLS defaults, loaded with the first call
-
-            self._ssl_context = httpx.create_ssl_context()
         session = aiohttp.ClientSession(
             connector=_Connector(limit=_MAX_CONNECTIONS, ssl=self._ssl_context),
             cookie_jar=aiohttp.DummyCookieJar(),
