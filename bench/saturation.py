@@ -3,11 +3,12 @@
 One process, then N processes sharing a Redis budget, call the coin-list GET (weight and limit from the
 spec metadata: sapi-ip, per endpoint) as fast as the budget allows, against the mock with a shortened
 rate-limit window. Runs start behind a barrier (every worker set up), on a window boundary, and last
-whole windows, so the permitted number of
-calls is exactly (limit // weight) per window. Prints a table; docs/saturation-benchmark.md records it.
+whole windows, so the permitted number of calls is exactly (limit // weight) per window. With `--lead`
+they start that long before a boundary instead, so every process's first (cold) calls cross it: the run
+then touches one window more. Prints a table; docs/saturation-benchmark.md records it.
 
     PYTHONPATH=overrides:generated_client:mock:. python bench/saturation.py [--window 3] [--windows 6]
-        [--processes 4]
+        [--processes 4] [--lead 0.25]
 
 Needs redis-server on PATH for the shared run (it starts a private one on a free port in a temp dir).
 """
@@ -100,13 +101,14 @@ def spawn_workers(
     max_calls: int | None = None,
     max_wait: float | None = None,
     align: float | None = None,
+    lead: float = 0.0,
 ) -> list[dict[str, int]]:
     """Run `processes` workers sharing `storage_uri` under `namespace`; their counts, one dict each.
 
     The load window is measured from when they all run, never from when they were spawned: every worker
     starts, sets up and reports READY; only then are they all told the same start time (0.2 s ahead, or
-    the next multiple of `align` seconds at least that far ahead). How long interpreters take to start
-    on a busy machine changes nothing but how long the barrier waits.
+    `lead` seconds before the next multiple of `align` seconds at least that far ahead). How long
+    interpreters take to start on a busy machine changes nothing but how long the barrier waits.
     """
     env = {
         **os.environ,
@@ -131,7 +133,7 @@ def spawn_workers(
                 raise RuntimeError(f"a worker failed to start (exit {proc.wait()}): {line!r}")
         start = time.time() + 0.2
         if align:
-            start = math.ceil(start / align) * align
+            start = math.ceil((start + lead) / align) * align - lead
         for proc in procs:
             assert proc.stdin is not None
             proc.stdin.write(f"go {start!r}\n")
@@ -151,12 +153,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run(base_url: str, storage_uri: str, processes: int, window: float, windows: int) -> dict[str, int]:
+def _run(
+    base_url: str, storage_uri: str, processes: int, window: float, windows: int, lead: float
+) -> dict[str, int]:
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
     totals = {"ok": 0, "429": 0, "418": 0}
-    # Whole windows from a window boundary, after every worker is set up.
+    # Whole windows from a window boundary (or `lead` s before one), after every worker is set up.
     for counts in spawn_workers(
-        base_url, storage_uri, namespace, window, windows * window, processes, align=window
+        base_url, storage_uri, namespace, window, windows * window, processes, align=window, lead=lead
     ):
         for name in totals:
             totals[name] += counts[name]
@@ -168,6 +172,12 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=3.0, help="the shortened rate-limit window (s)")
     parser.add_argument("--windows", type=int, default=6, help="whole windows per run")
     parser.add_argument("--processes", type=int, default=4, help="processes sharing the Redis budget")
+    parser.add_argument(
+        "--lead",
+        type=float,
+        default=0.0,
+        help="start this many seconds before a window boundary (first calls, cold, cross it)",
+    )
     parser.add_argument("--worker", nargs=7, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.worker:
@@ -188,13 +198,16 @@ def main() -> None:
 
     coins = OPERATIONS["getSmallLiabilityExchangeCoinList"]
     per_window = RATE_LIMITS[coins.rate_limit].limit // coins.weight
-    permitted = per_window * options.windows
+    permitted = per_window * (options.windows + (1 if options.lead else 0))
     scenario = dataclasses.replace(load_scenario(), window_seconds=options.window)
     redis_binary = shutil.which("redis-server")
     rows: list[tuple[str, dict[str, int]]] = []
     with MockServer(create_app(scenario)) as server, tempfile.TemporaryDirectory() as directory:
         rows.append(
-            ("1 process, memory://", _run(server.base_url, "memory://", 1, options.window, options.windows))
+            (
+                "1 process, memory://",
+                _run(server.base_url, "memory://", 1, options.window, options.windows, options.lead),
+            )
         )
         if redis_binary is None:
             print("redis-server not found: skipping the shared run", file=sys.stderr)
@@ -208,11 +221,24 @@ def main() -> None:
                 time.sleep(0.5)
                 uri = f"redis://127.0.0.1:{port}/0"
                 rows.append(
-                    ("1 process, redis", _run(server.base_url, uri, 1, options.window, options.windows))
+                    (
+                        "1 process, redis",
+                        _run(server.base_url, uri, 1, options.window, options.windows, options.lead),
+                    )
                 )
                 label = f"{options.processes} processes, shared redis"
                 rows.append(
-                    (label, _run(server.base_url, uri, options.processes, options.window, options.windows))
+                    (
+                        label,
+                        _run(
+                            server.base_url,
+                            uri,
+                            options.processes,
+                            options.window,
+                            options.windows,
+                            options.lead,
+                        ),
+                    )
                 )
             finally:
                 redis.terminate()
