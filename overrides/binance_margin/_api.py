@@ -59,11 +59,21 @@ def _operation_id(method: str, url: object, options: dict[str, Any]) -> str:
     return operation.operation_id
 
 
+# The body handed on is decoded and whole: headers about its encoding on the wire would make httpx
+# decode it again (or read a wrong length).
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
 def _response(result: Result, method: str, url: str) -> httpx.Response:
     answer = result.answer
     return _ExactResponse(
         answer.status,
-        headers=list(answer.headers.items()),
+        # As bytes: httpx would encode a str value as ASCII, and a server may send any byte (latin-1).
+        headers=[
+            (name.encode("latin-1", "replace"), value.encode("latin-1", "replace"))
+            for name, value in answer.headers.items()
+            if name.lower() not in _WIRE_HEADERS
+        ],
         content=result.body,
         request=httpx.Request(method, url),
     )

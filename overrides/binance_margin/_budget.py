@@ -104,6 +104,10 @@ def _shared_storage(storage_uri: str, scheme: str) -> CounterStore:
             f"unusable weight budget storage {scheme!r}: {type(error).__name__} (unknown scheme, "
             "missing driver, or malformed URI)"
         ) from None
+    except Exception as error:  # a driver that connects at once (a Redis cluster) and cannot
+        raise BinanceConfigError(
+            f"weight budget storage {scheme!r} cannot be reached: {type(error).__name__}"
+        ) from None
     if not isinstance(storage, Storage):
         raise BinanceConfigError(f"weight budget storage {scheme!r} is async-only; use a sync URI")
     return storage

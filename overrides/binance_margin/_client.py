@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypedDict, Unpack
 
+import attrs
 from binance_margin_api.models import CodeMessage, FuturesMarginType, LiabilityCoin, MarginAccountType
 from binance_margin_api.spec_metadata import (
     OPERATIONS,
@@ -32,6 +33,7 @@ from ._options import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_WAIT,
     DEFAULT_TIMEOUT,
+    MAX_TIMEOUT,
     flag,
     has_methods,
     instance,
@@ -41,7 +43,7 @@ from ._options import (
     text,
 )
 from ._retry import RetryPolicy
-from ._routing import Routes
+from ._routing import Routes, environment_proxies
 from ._timesync import Clock, ServerClock, SystemClock
 from ._version import user_agent
 from ._wire import check_header_value
@@ -57,14 +59,6 @@ _OPTIONS: contextvars.ContextVar[CallOptions | None] = contextvars.ContextVar(
 )
 ENV_BASE_URL = "BINANCE_BASE_URL"
 ENV_FUTURES_BASE_URL = "BINANCE_FUTURES_BASE_URL"
-
-
-def proxies_in_environment() -> bool:
-    """True when HTTP_PROXY / HTTPS_PROXY / ALL_PROXY (any case) are set, as httpx and aiohttp read them."""
-    from urllib.request import getproxies  # ~30 ms of imports (http.client, email): on the first call
-
-    found = getproxies()
-    return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
 def _env_url(given: str | None, env: Mapping[str, str], variable: str) -> str | None:
@@ -184,7 +178,7 @@ class BinanceClient:
             low=1,
             high=SIGNING.recv_window_maximum,
         )
-        timeout = number("timeout", timeout, above=True)
+        timeout = number("timeout", timeout, above=True, at_most=MAX_TIMEOUT)
         self._max_bytes = integer("max_response_bytes", max_response_bytes, low=1)
         if transport is not None:
             has_methods("transport", transport, ("handle_request", "close"), "an httpx transport")
@@ -300,15 +294,14 @@ class BinanceClient:
             return self._sync_sender
 
     def _new_sender(self) -> SyncSender:
-        if self._transport is None and not proxies_in_environment():
-            from ._http_sync import HttpcoreSender  # imported on the first sync call
-
-            return HttpcoreSender(max_response_bytes=self._max_bytes)
-        from ._http_httpx import HttpxSender
-
         if self._transport is not None:
-            return HttpxSender.over(self._transport, max_response_bytes=self._max_bytes)
-        return HttpxSender.with_environment_proxies(max_response_bytes=self._max_bytes)
+            from ._http_httpx import HttpxSender
+
+            return HttpxSender(self._transport, max_response_bytes=self._max_bytes)
+        from ._http_sync import HttpcoreSender  # imported on the first sync call
+
+        proxies = environment_proxies(self._routes.origins())
+        return HttpcoreSender(max_response_bytes=self._max_bytes, proxies=proxies)
 
     def _asender(self) -> AsyncSender:
         # A given transport serves any event loop; otherwise aiohttp on asyncio, httpx's own elsewhere (trio).
@@ -319,16 +312,22 @@ class BinanceClient:
         return sender
 
     def _new_async_sender(self, kind: str) -> AsyncSender:
+        from ._http_httpx import HttpxAsyncSender
+
+        if kind == "given":
+            assert self._async_transport is not None
+            return HttpxAsyncSender(self._async_transport, max_response_bytes=self._max_bytes)
+        proxies = environment_proxies(self._routes.origins())
         if kind == "aiohttp":
             from ._http_async import AiohttpSender  # imported on the first async call
 
-            return AiohttpSender(max_response_bytes=self._max_bytes, trust_env=proxies_in_environment())
+            return AiohttpSender(max_response_bytes=self._max_bytes, proxies=proxies)
         import httpx
 
-        from ._http_httpx import HttpxAsyncSender
-
-        transport = self._async_transport or httpx.AsyncHTTPTransport()
-        return HttpxAsyncSender(transport, max_response_bytes=self._max_bytes)
+        proxied = {origin: httpx.AsyncHTTPTransport(proxy=proxy.url) for origin, proxy in proxies.items()}
+        return HttpxAsyncSender(
+            httpx.AsyncHTTPTransport(), max_response_bytes=self._max_bytes, proxied=proxied
+        )
 
     def _run(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
         return run(self._engine.call(operation_id, arguments, self._options()), self._sender(), self._clock)
@@ -407,7 +406,8 @@ class BinanceClient:
     ) -> MarginTypeResult:
         """Make sure `symbol` has `margin_type`: `changed=False` when it already had it (-4046, or -4067
         for the same no-op; `_ensure` says why), a real refusal raised. Being idempotent, it resends after
-        an unknown outcome, within the retry policy's attempts."""
+        an unknown outcome, within the retry policy's attempts; a no-op answer to such a resend gives
+        `changed=None` (the first request may have made the change)."""
         return run(self._ensure(symbol, margin_type), self._sender(), self._clock)
 
     async def aensure_margin_type(
@@ -423,6 +423,7 @@ class BinanceClient:
         arguments = {"symbol": symbol, "marginType": margin_type}
         value = answer_value(margin_type)
         attempt = 1
+        may_have_changed = False  # an earlier attempt may have executed: "already so" is then ours, maybe
         while True:
             try:
                 yield from self._engine.call("changeMarginType", arguments, self._options())
@@ -431,6 +432,8 @@ class BinanceClient:
                 # "Already so" is a result; a refusal, or a failure with no attempt left, is raised.
                 result = already_set(error, symbol, value) if isinstance(error, BinanceAPIError) else None
                 if result is not None:
+                    if may_have_changed:
+                        result = attrs.evolve(result, changed=None)
                     _log.log(
                         logging.INFO if result.code == -4067 else logging.DEBUG,
                         "ensure_margin_type %s %s: already so (code %d%s)",
@@ -443,6 +446,7 @@ class BinanceClient:
                 refused = isinstance(error, BinanceAPIError) and not isinstance(error, BinanceServerError)
                 if refused or attempt >= self._retry.attempts:
                     raise
+                may_have_changed = may_have_changed or error.outcome_unknown
             yield Sleep(self._retry.delay(attempt, self._rng))
             attempt += 1
 

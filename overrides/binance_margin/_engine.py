@@ -34,6 +34,7 @@ from ._credentials import Credentials
 from ._encoding import encode_pairs, percent_encode, sign_payload
 from ._errors import (
     BinanceAPIError,
+    BinanceConfigError,
     BinanceMarginError,
     BinanceServerError,
     BinanceStorageError,
@@ -59,6 +60,9 @@ from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest
 T = TypeVar("T")
 _log: Final = logger.getChild("engine")
 _TIMESTAMP_ERROR: Final = -1021
+# A server time outside these years (ms) is junk, not a clock to follow: it would break the dates of
+# timestamps, windows and the guard.
+_SERVER_TIME_MS: Final = range(946_684_800_000, 32_503_680_000_000)  # 2000-01-01 to 3000-01-01
 _BANNED_UNTIL: Final = re.compile(rb"until (\d{12,})")
 
 
@@ -270,8 +274,9 @@ class Engine:
         reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
         resent = False
         while True:
-            call.executing = True
-            reply = yield from self._exchange(call, self._signed(call), reservation)
+            request = self._signed(call)
+            call.executing = True  # from here on the request may reach the server
+            reply = yield from self._exchange(call, request, reservation)
             if isinstance(reply, TransportFailure):
                 call.executing = reply.sent
                 call.reached = call.reached or reply.sent
@@ -299,8 +304,12 @@ class Engine:
             problem = None
         except BodyError as error:
             body, problem = None, str(error)
+        query = request.target.partition("?")[2]
+        hidden = (query, query.rpartition(self._signature_prefix)[2], self._credentials.api_key)
         try:
-            value = classify(reply, body, problem, family, operation, wall_ms=self._clock.wall_ms)
+            value = classify(
+                reply, body, problem, family, operation, wall_ms=self._clock.wall_ms, hidden=hidden
+            )
         except BinanceMarginError as error:
             call.executing = _may_have_executed(error)
             raise
@@ -345,7 +354,12 @@ class Engine:
         timestamp = str(int(self._server_clock.now_ms(call.family.name)))
         business = encode_pairs(call.pairs)
         payload = f"{business}&{self._signed_tail}{timestamp}" if business else self._signed_tail + timestamp
-        query = sign_payload(payload, self._credentials, self._signature_prefix)
+        try:
+            query = sign_payload(payload, self._credentials, self._signature_prefix)
+        except Exception as error:  # a caller's own Credentials; its message could quote key material
+            raise BinanceConfigError(
+                f"the credentials could not sign the request ({type(error).__name__}){_nothing_sent(call)}"
+            ) from None
         return self._wire_request(
             origin, operation.method, f"{origin.base_path}{operation.path}?{query}", signed=True
         )
@@ -418,7 +432,7 @@ class Engine:
             except BodyError:
                 body = None
             server_time = body.get("serverTime") if body is not None else None
-        if type(server_time) is int:
+        if type(server_time) is int and server_time in _SERVER_TIME_MS:
             offset = self._server_clock.update(family.name, float(server_time), sent, received)
             _log.info(
                 "server time (%s): offset %+.1f ms, round trip %.1f ms", family.name, offset, received - sent

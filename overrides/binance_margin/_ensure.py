@@ -21,12 +21,14 @@ _FAMILY: Final = "fapi"
 
 @attrs.frozen
 class MarginTypeResult:
-    """The outcome of `ensure_margin_type`: `changed` is False when the symbol already had the type;
+    """The outcome of `ensure_margin_type`: the symbol has the margin type now. `changed` is True when
+    this call changed it, False when it already had it, and None when that is unknown: an attempt whose
+    outcome was unknown was resent and answered "already so" (the first one may have made the change).
     `code` is Binance's code (200 for a change, -4046 or -4067 for "already so")."""
 
     symbol: str
     margin_type: str
-    changed: bool
+    changed: bool | None
     code: int
 
     def to_dict(self) -> dict[str, object]:

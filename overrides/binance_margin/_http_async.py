@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from collections.abc import Mapping
 from typing import Any, Final
 
 import aiohttp
 from yarl import URL
 
-from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
+from ._routing import Proxy
+from ._wire import Answer, BodyBuffer, Origin, Reply, TransportFailure, WireRequest, cut_short
 
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
@@ -59,15 +61,15 @@ class AiohttpSender:
     The session is made on first use in each event loop, with httpx's TLS defaults (certifi, or
     SSL_CERT_FILE / SSL_CERT_DIR). That TLS context is loaded here, when the client makes its sender
     before a call's first step: not between reserving weight for a rate-limit window and sending (see
-    `_http_sync`). `trust_env`: honour HTTP(S)_PROXY / NO_PROXY (aiohttp reads them per request, so
-    only when set).
+    `_http_sync`). `proxies`: the environment's proxy per origin, given to aiohttp with each request
+    (its own `trust_env` reads the environment on a worker thread per request, and no ALL_PROXY).
     """
 
-    def __init__(self, *, max_response_bytes: int, trust_env: bool = False) -> None:
+    def __init__(self, *, max_response_bytes: int, proxies: Mapping[Origin, Proxy]) -> None:
         import httpx  # for its TLS defaults, loaded with the first call
 
         self._max_bytes = max_response_bytes
-        self._trust_env = trust_env
+        self._proxies = {origin: proxy.url for origin, proxy in proxies.items()}
         self._ssl_context = httpx.create_ssl_context()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -82,7 +84,6 @@ class AiohttpSender:
             connector=_Connector(limit=_MAX_CONNECTIONS, ssl=self._ssl_context),
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,  # undone by the engine, within its cap
-            trust_env=self._trust_env,
             raise_for_status=False,
         )
         self._session, self._loop = session, loop
@@ -103,6 +104,7 @@ class AiohttpSender:
                     headers=request.headers,
                     allow_redirects=False,
                     timeout=timeout,
+                    proxy=self._proxies.get(request.origin) if self._proxies else None,
                 )
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
                 return TransportFailure.of(error, sent=False, request=request)

@@ -1,6 +1,5 @@
 """HTTP through any httpx transport: one the caller gives (HTTP/2, an explicit proxy, `httpx.MockTransport`
-in tests), httpx's own client where proxies come from the environment, and httpx's async transport under
-event loops other than asyncio (trio).
+in tests), and httpx's async transport under event loops other than asyncio (trio).
 
 The request goes out with exactly the engine's target and headers; the body is read raw (the engine undoes
 any Content-Encoding) up to the cap. httpx applies `timeout` to each connect, read and write; the async
@@ -12,13 +11,12 @@ the request went out (flow control, a connection shared with other requests).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Mapping
 from typing import Final, cast
 
 import httpx
 
-from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest, cut_short
+from ._wire import Answer, BodyBuffer, Origin, Reply, TransportFailure, WireRequest, cut_short
 
 _NOT_SENT: Final = (
     httpx.ConnectError,
@@ -50,32 +48,15 @@ def _answer(response: httpx.Response, body: BodyBuffer, problem: str | None) -> 
 
 
 class HttpxSender:
-    """Sends `WireRequest`s through `send`: a transport's `handle_request`, or a client's `send`."""
+    """Sends `WireRequest`s through a sync httpx transport."""
 
-    def __init__(
-        self,
-        send: Callable[[httpx.Request], httpx.Response],
-        close: Callable[[], None],
-        *,
-        max_response_bytes: int,
-    ) -> None:
-        self._send = send
-        self._close = close
+    def __init__(self, transport: httpx.BaseTransport, *, max_response_bytes: int) -> None:
+        self._transport = transport
         self._max_bytes = max_response_bytes
-
-    @classmethod
-    def over(cls, transport: httpx.BaseTransport, *, max_response_bytes: int) -> HttpxSender:
-        return cls(transport.handle_request, transport.close, max_response_bytes=max_response_bytes)
-
-    @classmethod
-    def with_environment_proxies(cls, *, max_response_bytes: int) -> HttpxSender:
-        """httpx's own client, which picks the proxy of each URL from HTTP(S)_PROXY / ALL_PROXY / NO_PROXY."""
-        client = httpx.Client(trust_env=True, follow_redirects=False)
-        return cls(partial(client.send, stream=True), client.close, max_response_bytes=max_response_bytes)
 
     def send(self, request: WireRequest) -> Reply:
         try:
-            response = self._send(_request(request))
+            response = self._transport.handle_request(_request(request))
         except Exception as error:
             return _failure(error, request)
         body = BodyBuffer(self._max_bytes)
@@ -88,15 +69,23 @@ class HttpxSender:
         return _answer(response, body, problem)
 
     def close(self) -> None:
-        self._close()
+        self._transport.close()
 
 
 class HttpxAsyncSender:
-    """Sends `WireRequest`s through an async httpx transport, the whole answer bounded by `timeout`."""
+    """Sends `WireRequest`s through an async httpx transport, the whole answer bounded by `timeout`;
+    `proxied`: the transports of origins that go through a proxy."""
 
-    def __init__(self, transport: httpx.AsyncBaseTransport, *, max_response_bytes: int) -> None:
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        *,
+        max_response_bytes: int,
+        proxied: Mapping[Origin, httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
         self._transport = transport
         self._max_bytes = max_response_bytes
+        self._proxied = dict(proxied or {})
 
     async def send(self, request: WireRequest) -> Reply:
         import anyio  # httpx's async layer: works under asyncio and trio alike
@@ -104,9 +93,17 @@ class HttpxAsyncSender:
         body = BodyBuffer(self._max_bytes)
         response: httpx.Response | None = None
         problem: str | None = None
+        events: list[str] = []
+
+        async def trace(event: str, info: object) -> None:
+            events.append(event)
+
+        outgoing = _request(request)
+        outgoing.extensions["trace"] = trace  # httpcore's public extension: which phase a request is in
         try:
+            transport = self._proxied.get(request.origin, self._transport)
             with anyio.fail_after(request.timeout):
-                response = await self._transport.handle_async_request(_request(request))
+                response = await transport.handle_async_request(outgoing)
                 try:
                     problem = await body.acollect(cast(httpx.AsyncByteStream, response.stream))
                 finally:
@@ -115,13 +112,16 @@ class HttpxAsyncSender:
             if response is not None:
                 problem = cut_short(error)
             elif isinstance(error, TimeoutError):
-                # httpx's own connect timeout is ConnectTimeout; this one cannot tell the phase apart.
+                # The deadline cut the call short. httpcore's trace says whether the request began to go
+                # out; a transport that does not trace (not httpcore) may have sent it.
+                sent = not events or any(".send_request" in event for event in events)
                 return TransportFailure(
-                    kind="TimeoutError", message="no answer within the timeout", sent=True
+                    kind="TimeoutError", message="no answer within the timeout", sent=sent
                 )
             else:
                 return _failure(error, request)
         return _answer(response, body, problem)
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        for transport in {self._transport, *self._proxied.values()}:
+            await transport.aclose()

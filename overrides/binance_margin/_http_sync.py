@@ -18,11 +18,13 @@ import encodings.idna  # noqa: F401  the first connect's host-name codec: loaded
 import ssl
 import time
 import typing
+from collections.abc import Mapping
 from typing import Final
 
 import httpcore
 
-from ._wire import Answer, BodyBuffer, Reply, TransportFailure, WireRequest
+from ._routing import Proxy
+from ._wire import Answer, BodyBuffer, Origin, Reply, TransportFailure, WireRequest
 
 _MAX_CONNECTIONS: Final = 20
 _DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
@@ -102,23 +104,38 @@ class HttpcoreSender:
     weight: none of that lies between reading the clock for a rate-limit window and sending.
     """
 
-    def __init__(self, *, max_response_bytes: int) -> None:
+    def __init__(self, *, max_response_bytes: int, proxies: Mapping[Origin, Proxy]) -> None:
         import httpx  # for its TLS defaults, loaded with the first call
 
         self._max_bytes = max_response_bytes
+        context = httpx.create_ssl_context()
+        backend = _DeadlineBackend()
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=_MAX_CONNECTIONS,
-            network_backend=_DeadlineBackend(),
+            ssl_context=context, max_connections=_MAX_CONNECTIONS, network_backend=backend
         )
+        # Through a proxy (`proxies`: the environment's, per origin), on the same deadline.
+        through = {
+            proxy: httpcore.HTTPProxy(
+                proxy_url=proxy.address,
+                proxy_auth=proxy.auth,
+                ssl_context=context,
+                proxy_ssl_context=context if proxy.address.startswith("https:") else None,
+                max_connections=_MAX_CONNECTIONS,
+                network_backend=backend,
+            )
+            for proxy in set(proxies.values())
+        }
+        self._proxied = {origin: through[proxy] for origin, proxy in proxies.items()}
+        self._pools = [self._pool, *through.values()]
 
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
         timeout = request.timeout
+        pool = self._proxied.get(origin, self._pool) if self._proxied else self._pool
         token = _DEADLINE.set(time.monotonic() + timeout)
         try:
             try:
-                response = self._pool.handle_request(
+                response = pool.handle_request(
                     httpcore.Request(
                         request.method,
                         httpcore.URL(
@@ -150,4 +167,5 @@ class HttpcoreSender:
             _DEADLINE.reset(token)
 
     def close(self) -> None:
-        self._pool.close()
+        for pool in self._pools:
+            pool.close()

@@ -12,6 +12,9 @@ from ._errors import BinanceConfigError
 T = TypeVar("T")
 # The deadline for a whole answer (connect, send, headers and body), in seconds.
 DEFAULT_TIMEOUT: Final = 10.0
+# Binance refuses a request that arrives later than its recvWindow (at most a minute) after signing: an
+# answer an hour late is not coming, and the socket layer cannot take every larger number.
+MAX_TIMEOUT: Final = 3600.0
 # A wait longer than this is refused at once (BinanceWaitRefused with retry_after): a rate-limit window is
 # one minute, so a used-up bucket frees within it; a 429 or 418 asking for longer is not slept through.
 DEFAULT_MAX_WAIT: Final = 60.0
@@ -24,13 +27,15 @@ def _real(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def number(name: str, value: object, *, above: bool = False) -> float:
-    """A finite real number (not a bool) at least 0 (or above it)."""
+def number(name: str, value: object, *, above: bool = False, at_most: float = math.inf) -> float:
+    """A finite real number (not a bool) at least 0 (or above it), and at most `at_most`."""
     if not _real(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
         raise BinanceConfigError(f"{name} must be a finite number, not {value!r}")
     result = float(value)  # type: ignore[arg-type]
     if result < 0 or (above and result == 0):
         raise BinanceConfigError(f"{name} is {value!r}; it must be {'above' if above else 'at least'} 0")
+    if result > at_most:
+        raise BinanceConfigError(f"{name} is {value!r}; it must be at most {at_most:g}")
     return result
 
 

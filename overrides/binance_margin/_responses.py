@@ -43,9 +43,18 @@ class BodyError(Exception):
     """The body cannot be read: an unknown or broken Content-Encoding, or it decodes past the cap."""
 
 
-def _excerpt(content: bytes) -> str:
-    text = content[:_EXCERPT].decode("utf-8", errors="replace").strip()
-    return (text + "…" if len(content) > _EXCERPT else text) or "<empty body>"
+def _hidden(text: str, hidden: tuple[str, ...]) -> str:
+    # A page or proxy that echoes the request would put the signed query or the API key in the message.
+    for secret in hidden:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    return text
+
+
+def _excerpt(content: bytes, hidden: tuple[str, ...]) -> str:
+    # Redacted before it is cut, so no part of an echoed secret is left at the cut.
+    text = _hidden(content.decode("utf-8", errors="replace"), hidden).strip()
+    return (text[:_EXCERPT] + "…" if len(text) > _EXCERPT else text) or "<empty body>"
 
 
 def decoded_body(answer: Answer, max_bytes: int) -> bytes:
@@ -148,12 +157,13 @@ def _error(
     body: bytes | None,
     code: int | None,
     message: str | None,
+    hidden: tuple[str, ...],
     **extra: Any,
 ) -> BinanceAPIError:
     return kind(
         status=answer.status,
         code=code,
-        message=message if message is not None else _excerpt(body if body is not None else b""),
+        message=_hidden(message, hidden) if message is not None else _excerpt(body or b"", hidden),
         family=family.name,
         operation=operation.operation_id,
         meaning=error_meaning(family.name, code) if code is not None else None,
@@ -169,38 +179,41 @@ def classify(
     operation: Operation,
     *,
     wall_ms: Callable[[], float],
+    hidden: tuple[str, ...] = (),
 ) -> Any:
     """The operation's parsed result for a documented success; otherwise raise the typed error.
 
     `body` is the decoded body (`decoded_body`), or None with the `problem` that kept it from being read.
     What an answer says about execution: a success executed; a 5xx may have (unless its message says it
     did not); any other status did not. An unreadable body on a 2xx is a BinanceResponseError whose
-    outcome is unknown for a POST (it executed, whatever the bytes).
+    outcome is unknown for a POST (it executed, whatever the bytes), and so is a 1xx that an HTTP
+    library took for the final answer (aiohttp does with 101): the real answer never came. The texts in
+    `hidden` (the signed query, the API key) never appear in an error's message.
     """
     status = answer.status
     may_have_executed = operation.method != "GET"
-    if 200 <= status < 300:
+    if status < 300:
         try:
             if body is not None and status in operation.statuses:
                 return _parsed(operation, body)
-            reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'')})"
+            reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'', hidden)})"
         except (ModelError, *_JSON_ERRORS) as error:
             reason = f"the body is not the documented response: {error}"
         kind: type[BinanceAPIError] = BinanceResponseError
-        raise _error(kind, answer, family, operation, body, None, reason, outcome_unknown=may_have_executed)
+        unknown = may_have_executed
+        raise _error(kind, answer, family, operation, body, None, reason, hidden, outcome_unknown=unknown)
     code, message = binance_code(body) if body is not None else (None, None)
     if status in (429, 418):
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         kind = BinanceRateLimitError if status == 429 else BinanceIPBannedError
-        raise _error(kind, answer, family, operation, body, code, message, retry_after=retry_after)
+        raise _error(kind, answer, family, operation, body, code, message, hidden, retry_after=retry_after)
     if status >= 500:
         unknown = may_have_executed and message not in family.not_executed_messages
-        raise _error(
-            BinanceServerError, answer, family, operation, body, code, message, outcome_unknown=unknown
-        )
+        kind = BinanceServerError
+        raise _error(kind, answer, family, operation, body, code, message, hidden, outcome_unknown=unknown)
     documented = status in operation.statuses and code is not None
     kind = BinanceAPIError if documented else BinanceResponseError
-    raise _error(kind, answer, family, operation, body, code, message)
+    raise _error(kind, answer, family, operation, body, code, message, hidden)
 
 
 def _parsed(operation: Operation, body: bytes) -> Any:

@@ -1,14 +1,16 @@
 """Which host serves which API family: the spec's servers, each overridable (the local mock), or Binance's
-test net where it has one. Base URLs are checked when the client is built, so no call can fail on one.
+test net where it has one; and through which proxy the environment names. Base URLs are checked when the
+client is built, so no call can fail on one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+import attrs
 from binance_margin_api.spec_metadata import API_FAMILIES
 
 from ._errors import BinanceConfigError
@@ -98,3 +100,52 @@ class Routes:
         """The family's base URL; None where it has none (SAPI on the test net)."""
         origin = self._origins.get(family)
         return origin.url if origin is not None else None
+
+    def origins(self) -> list[Origin]:
+        """The origins calls can go to."""
+        return list(self._origins.values())
+
+
+@attrs.frozen
+class Proxy:
+    """An HTTP(S) proxy: `url` as given, `address` without its user and password, which are in `auth`."""
+
+    url: str = attrs.field(repr=False)  # may hold a password
+    address: str
+    auth: tuple[str, str] | None = attrs.field(repr=False)
+
+
+def _proxy(variable: str, url: str) -> Proxy:
+    what = f"the proxy of {variable} in the environment"
+    try:
+        parts = urlsplit(url if "://" in url else f"http://{url}")  # "host:port" means http, as curl reads it
+        port = parts.port
+    except ValueError:
+        raise BinanceConfigError(f"{what} is not a URL") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise BinanceConfigError(
+            f"{what} is a {scheme or 'schemeless'} proxy: the default HTTP clients use http(s) proxies only; "
+            "for another kind pass transport= / async_transport= httpx transports with that proxy"
+        )
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    address = f"{scheme}://{host}:{port or _DEFAULT_PORTS[scheme]}"
+    user = parts.username
+    auth = (unquote(user), unquote(parts.password or "")) if user is not None else None
+    return Proxy(url=parts.geturl(), address=address, auth=auth)
+
+
+def environment_proxies(origins: Iterable[Origin]) -> dict[Origin, Proxy]:
+    """The proxy the environment names for each origin that has one: `<scheme>_proxy` or `all_proxy`, in
+    either case, unless `no_proxy` excludes the host. The standard library reads them, as it does for
+    requests and aiohttp (and the system's settings on macOS and Windows)."""
+    from urllib.request import getproxies, proxy_bypass  # ~30 ms of imports: with the first call's sender
+
+    named = getproxies()
+    found: dict[Origin, Proxy] = {}
+    for origin in origins:
+        scheme = origin.scheme if named.get(origin.scheme) else "all"
+        url = named.get(scheme)
+        if url and not proxy_bypass(origin.host):
+            found[origin] = _proxy(f"{scheme}_proxy", url)
+    return found

@@ -259,6 +259,24 @@ def test_time_sync_uses_the_round_trip_midpoint(clock: FakeClock) -> None:
     assert server.requests[0].headers.get(SIGNING.api_key_header) is None  # the time call is unsigned
 
 
+@pytest.mark.parametrize("server_time", [10**400, 10**20, -1, 0])
+def test_an_absurd_server_time_is_not_followed(clock: FakeClock, server_time: int) -> None:
+    server = Server(clock)
+    for _ in range(2):
+        server.then(
+            "GET",
+            API_FAMILIES["sapi"].server_time.path,
+            lambda request: httpx.Response(200, content=b'{"serverTime":%d}' % server_time),
+        )
+    client = client_for(server, clock, time_sync=True, time_sync_interval=0.001)
+    client.exchange_small_liability(["BTC"])  # signed with the local time: the sync was junk
+    assert client.server_clock.offset_ms("sapi") == 0
+    assert server.timestamps() == [int(clock.now)]
+    clock.now += 1
+    with pytest.raises(BinanceCooldownError, match="allowed from"):  # its dates can be written
+        client.exchange_small_liability(["BTC"])
+
+
 def test_minus_1021_resyncs_and_resends_once_re_signed(clock: FakeClock) -> None:
     server = Server(clock, server_offset_ms=30_000)
     server.then(

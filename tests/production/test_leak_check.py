@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from binance_margin import BinanceClient, BinanceWaitRefused, HmacCredentials
+from binance_margin import BinanceAPIError, BinanceClient, BinanceWaitRefused, HmacCredentials
+from binance_margin_api.spec_metadata import SIGNING
 
 from tests._secrets import ALL, WIRE_API_KEY, WIRE_SECRET
 from tests.conftest import find_leaks
@@ -108,3 +109,26 @@ def test_reprs_and_errors_carry_no_secret(leak_scan: Callable[[str, str], None])
         leak_scan("repr", text)
         assert WIRE_SECRET not in text and WIRE_API_KEY not in text, text
     assert isinstance(BinanceWaitRefused("x", retry_after=1.0).retry_after, float)
+
+
+@pytest.mark.parametrize("status", [404, 400, 503])
+def test_an_answer_that_echoes_the_request_leaves_no_secret_in_the_error(status: int) -> None:
+    sent: list[httpx.Request] = []
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        # What a proxy's error page or a debugging server does: quote the request back, in any form.
+        sent.append(request)
+        seen = f"{request.url} {request.url.query.decode()} key={request.headers.get(SIGNING.api_key_header)}"
+        if status != 404:
+            return httpx.Response(status, json={"code": -1001, "msg": seen})
+        return httpx.Response(status, content=f"<p>{'x' * 20} {seen}</p>".encode())
+
+    client = BinanceClient(HmacCredentials(WIRE_API_KEY, WIRE_SECRET), transport=httpx.MockTransport(echo))
+    with pytest.raises(BinanceAPIError) as raised:
+        client.change_margin_type("BTCUSDT", "ISOLATED")
+    query = sent[0].url.query.decode()
+    signature = query.rpartition("signature=")[2]
+    assert len(signature) == 64
+    for text in (str(raised.value), raised.value.message):
+        assert signature not in text and query not in text and WIRE_API_KEY not in text, text
+        assert "<redacted>" in text

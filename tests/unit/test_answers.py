@@ -25,6 +25,8 @@ from binance_margin._responses import (
     retry_after_seconds,
 )
 from binance_margin._wire import Answer
+from binance_margin_api.api.margin import margin_manual_liquidation
+from binance_margin_api.models import MarginAccountType
 
 from tests._fake_clock import START_MS, FakeClock
 
@@ -114,3 +116,17 @@ def test_json_numbers_keep_their_exact_digits_and_hostile_json_is_an_error() -> 
     for hostile in (b"[" * 100_000 + b"]" * 100_000, b"\xff[]", b'{"a":', b"NaN"[:2]):
         with pytest.raises((ValueError, RecursionError)):
             parse_json(hostile)
+
+
+def test_generated_functions_get_the_decoded_answer_whatever_its_headers() -> None:
+    body = b'[{"asset":"BTC","interest":"0","principal":"1.5","liabilityAsset":"USDT","liabilityQty":"3"}]'
+
+    def gzipped(request: httpx.Request) -> httpx.Response:
+        headers = [(b"Content-Encoding", b"gzip"), (b"X-Edge", "café".encode())]
+        return httpx.Response(200, headers=headers, content=gzip.compress(body))
+
+    client = BinanceClient(HmacCredentials("k", "s"), transport=httpx.MockTransport(gzipped))
+    response = margin_manual_liquidation.sync_detailed(client=client.api, type_=MarginAccountType.MARGIN)
+    assert response.content == body
+    assert response.headers["x-edge"] == "café"
+    assert isinstance(response.parsed, list) and response.parsed[0].principal == Decimal("1.5")

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from binance_margin import BinanceClient, BinanceConfigError, BinanceValidationError, HmacCredentials
+from binance_margin import (
+    BinanceClient,
+    BinanceConfigError,
+    BinanceValidationError,
+    CallRecord,
+    HmacCredentials,
+)
 from binance_margin_api.spec_metadata import OPERATIONS, SIGNING
 
 
@@ -34,8 +40,18 @@ assert MAX_COINS is not None
         (["BTC", ""], "at least 1 character"),
         (["BT C"], "must match"),
         (["BTC\n"], "must match"),
+        (["\udcff"], "lone surrogate"),  # what argv holds for bytes that are not UTF-8
     ],
-    ids=["none", "too-many", "duplicate", "comma-inside", "empty-name", "space", "trailing-newline"],
+    ids=[
+        "none",
+        "too-many",
+        "duplicate",
+        "comma-inside",
+        "empty-name",
+        "space",
+        "trailing-newline",
+        "surrogate",
+    ],
 )
 def test_bad_asset_lists_are_refused(client: BinanceClient, assets: list[str], fragment: str) -> None:
     with pytest.raises(BinanceValidationError, match=fragment) as raised:
@@ -97,3 +113,29 @@ def test_recv_window_out_of_range_is_refused(recv_window: int) -> None:
 
 def test_recv_window_maximum_is_accepted() -> None:
     BinanceClient(HmacCredentials("k", "s"), recv_window=SIGNING.recv_window_maximum).close()
+
+
+def test_a_string_argument_with_a_lone_surrogate_is_refused(client: BinanceClient) -> None:
+    with pytest.raises(BinanceValidationError, match="lone surrogate") as raised:
+        client.change_margin_type("BTC\ud800USDT", "ISOLATED")
+    assert raised.value.parameter == "symbol"
+
+
+class _BrokenSigner:
+    api_key = "k"
+
+    def sign(self, payload: bytes) -> str:
+        raise RuntimeError("hardware token unplugged")
+
+
+def test_credentials_that_fail_to_sign_are_a_config_error_and_the_guard_is_handed_back() -> None:
+    records: list[CallRecord] = []
+    with BinanceClient(
+        _BrokenSigner(), transport=httpx.MockTransport(_refuse_everything), on_call=records.append
+    ) as made:
+        with pytest.raises(
+            BinanceConfigError, match=r"could not sign the request \(RuntimeError\); nothing was sent"
+        ):
+            made.exchange_small_liability(["BTC"])
+        assert made.next_exchange_allowed_ms() == 0
+    assert [record.outcome for record in records] == ["not-sent"]

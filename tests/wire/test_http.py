@@ -4,14 +4,18 @@ keep-alive, encodings, proxies from the environment, other event loops, and the 
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
+import logging
+import re
 import socket
+import threading
 import zlib
 from decimal import Decimal
 
 import httpx
 import pytest
-from binance_margin import BinanceClient, BinanceTransportError, HmacCredentials
+from binance_margin import BinanceClient, BinanceConfigError, BinanceTransportError, HmacCredentials
 from binance_margin_api.models import LiabilityCoin
 
 from tests._loopback import hmac_verifier, loopback_server
@@ -112,6 +116,40 @@ async def test_async_failures_say_whether_the_post_may_have_executed(
         with raw_server(behaviour) as server:  # type: ignore[arg-type]
             error = await attempt(server.url)
     assert error.outcome_unknown is unknown
+
+
+class _StuckAfter(httpx.AsyncBaseTransport):
+    """An httpx transport that traces the phases httpcore would, then never answers."""
+
+    def __init__(self, *events: str) -> None:
+        self.events = events
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        trace = request.extensions.get("trace")
+        for event in self.events:
+            await trace(event, {})
+        await asyncio.sleep(60)
+        raise AssertionError("the deadline did not cut the call short")
+
+
+@pytest.mark.parametrize(
+    ("events", "unknown"),
+    [
+        (("connection.connect_tcp.started",), False),  # still connecting: nothing went out
+        (("connection.connect_tcp.started", "http11.send_request_headers.started"), True),
+        (("http11.send_request_headers.started",), True),  # a pooled connection: the request went out
+        ((), True),  # a transport that does not trace may have sent it
+    ],
+    ids=["connecting", "sending", "pooled", "untraced"],
+)
+async def test_the_async_httpx_deadline_knows_whether_the_request_went_out(
+    events: tuple[str, ...], unknown: bool
+) -> None:
+    async with _client("http://127.0.0.1:9", timeout=0.2, async_transport=_StuckAfter(*events)) as client:
+        with pytest.raises(BinanceTransportError) as raised:
+            await client.aexchange_small_liability(["BTC"])
+        assert raised.value.outcome_unknown is unknown
+        assert (client.next_exchange_allowed_ms() > 0) is unknown  # the guard is kept only if it may have run
 
 
 _COINS = b'[{"asset":"BTC","interest":"0","principal":"0.1","liabilityAsset":"USDT","liabilityQty":1.50}]'
@@ -231,3 +269,91 @@ def test_a_proxy_that_is_not_excluded_is_used(monkeypatch: pytest.MonkeyPatch) -
     assert server.seen == []
     targets = [request.split(b" ")[1] for request in proxy.requests]
     assert len(targets) == 2 and all(target.startswith(server.base_url.encode()) for target in targets)
+
+
+def _clear_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def _through_each_driver(url: str) -> None:
+    with _client(url) as client:
+        assert client.coin_list() == []
+
+    async def call() -> None:
+        async with _client(url) as client:
+            assert await client.acoin_list() == []
+
+    asyncio.run(call())
+
+    async def trio_call() -> None:
+        async with _client(url) as client:
+            assert await client.acoin_list() == []
+
+    trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
+    trio.run(trio_call)
+
+
+def test_all_proxy_and_the_proxy_password_serve_every_driver(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # ALL_PROXY, with a user and password in it: each driver goes through it and authenticates, and no
+    # log line of any library shows the signed URL.
+    _clear_proxies(monkeypatch)
+    caplog.set_level(logging.DEBUG)
+    with raw_server(answering(answer(200, b"[]"))) as proxy:
+        address = proxy.url.partition("://")[2]
+        monkeypatch.setenv("ALL_PROXY", f"http://us%40er:pa%3Ass@{address}")
+        _through_each_driver("http://binance.invalid")
+    assert len(proxy.requests) == 3
+    credentials = b"\r\nProxy-Authorization: Basic " + base64.b64encode(b"us@er:pa:ss") + b"\r\n"
+    absolute = [re.match(rb"GET http://binance\.invalid(:80)?/sapi/", request) for request in proxy.requests]
+    assert all(absolute), "a request did not go to the proxy in absolute form"
+    assert all(credentials in request for request in proxy.requests), "a request lacked the proxy's password"
+    assert not [record for record in caplog.records if "signature=" in record.getMessage()]
+
+
+@pytest.mark.parametrize("proxy", ["socks5://127.0.0.1:1080", "ftp://127.0.0.1:21", "http://[::1"])
+def test_an_unusable_proxy_in_the_environment_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, proxy: str
+) -> None:
+    _clear_proxies(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    client = _client("https://binance.invalid")
+    with client, pytest.raises(BinanceConfigError, match="proxy of https_proxy in the environment"):
+        client.coin_list()
+
+    async def call() -> None:
+        async with _client("https://binance.invalid") as client:
+            with pytest.raises(BinanceConfigError, match="proxy of https_proxy in the environment"):
+                await client.acoin_list()
+
+    asyncio.run(call())
+    assert proxy not in repr(client)
+
+
+def test_timeout_is_a_deadline_through_a_proxy_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    def drip(connection: socket.socket, server: RawServer) -> None:
+        read_request(connection, server)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        while not server.stop.wait(0.1):
+            connection.sendall(b"a")
+
+    _clear_proxies(monkeypatch)
+    with raw_server(drip) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        with _client("http://binance.invalid", timeout=1.0) as client:
+            outcome: list[BaseException] = []
+
+            def call() -> None:
+                try:
+                    client.change_margin_type("BTCUSDT", "CROSSED")
+                except BaseException as error:
+                    outcome.append(error)
+
+            caller = threading.Thread(target=call, daemon=True)
+            caller.start()
+            caller.join(30)  # a per-read timeout would run until the server stops
+            assert outcome, "the call was still running after 30 s: timeout is not a deadline"
+    assert isinstance(outcome[0], BinanceTransportError) and outcome[0].outcome_unknown

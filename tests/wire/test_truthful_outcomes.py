@@ -97,6 +97,38 @@ async def test_async_calls_never_reuse_a_connection_the_server_closed() -> None:
     _judge(records, server)
 
 
+# -- interim answers ---------------------------------------------------------------------------------
+
+
+def _switches_protocols(connection: socket.socket, server: RawServer) -> None:
+    # A 101 nobody asked for, then the connection ends: the POST's real answer never comes.
+    if read_request(connection, server) is not None:
+        connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
+    connection.close()
+
+
+async def _exchange_and_close(client: BinanceClient) -> None:
+    try:
+        await client.aexchange_small_liability(["BTC"])
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+def test_an_interim_answer_taken_for_the_final_one_leaves_the_outcome_unknown(driver: str) -> None:
+    records: list[CallRecord] = []
+    with raw_server(_switches_protocols) as server, _client(server.url, records) as client:
+        with pytest.raises(BinanceMarginError) as raised:
+            if driver == "sync":
+                client.exchange_small_liability(["BTC"])
+            else:
+                asyncio.run(_exchange_and_close(client))
+        assert len(server.requests) == 1
+        assert getattr(raised.value, "outcome_unknown", None) is True
+        assert [record.outcome for record in records] == ["unknown"]
+        assert client.next_exchange_allowed_ms() > 0  # the guard is kept: the POST may have executed
+
+
 # -- header injection ----------------------------------------------------------------------------------
 
 SMUGGLED = [
