@@ -138,15 +138,11 @@ class HttpcoreSender:
                 response = pool.handle_request(
                     httpcore.Request(
                         request.method,
+                        # httpcore encodes str as ASCII (the engine's targets and headers are ASCII only).
                         httpcore.URL(
-                            scheme=origin.scheme.encode("ascii"),
-                            host=origin.host.encode("ascii"),
-                            port=origin.port,
-                            target=request.target.encode("ascii"),
+                            scheme=origin.scheme, host=origin.host, port=origin.port, target=request.target
                         ),
-                        headers=[
-                            (name.encode("ascii"), value.encode("latin-1")) for name, value in request.headers
-                        ],
+                        headers=request.headers,
                         extensions={"timeout": request.timeouts},
                     )
                 )
