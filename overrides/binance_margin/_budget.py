@@ -21,7 +21,7 @@ import math
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 from binance_margin_api.spec_metadata import (
@@ -32,8 +32,11 @@ from binance_margin_api.spec_metadata import (
     RateLimit,
 )
 
-from ._counters import CounterStore, LocalCounters
+from ._counters import LocalCounters
 from ._errors import BinanceConfigError, BinanceStorageError
+
+if TYPE_CHECKING:
+    from limits.storage import Storage
 
 T = TypeVar("T")
 
@@ -90,7 +93,7 @@ def default_guard(window_seconds: float) -> float:
     return min(0.25, window_seconds / 50)
 
 
-def _shared_storage(storage_uri: str, scheme: str) -> CounterStore:
+def _shared_storage(storage_uri: str, scheme: str) -> Storage:
     """The `limits` storage of a URI; its errors are wrapped (`limits.errors.StorageError`)."""
     # Imported here, not at module level: `limits.storage` loads every backend (~11 ms of import time).
     from limits.errors import ConfigurationError
@@ -130,7 +133,7 @@ class Budget:
         # memory:// is private to this process: counters without limits' expiry thread (_counters.py).
         # Anything else is a shared `limits` storage.
         self.shared = scheme != "memory"
-        self._storage: CounterStore
+        self._storage: Storage | LocalCounters
         self._storage_error: type[Exception] | tuple[()]
         if self.shared:
             from limits.errors import StorageError  # what the shared storage raises (wrap_exceptions)

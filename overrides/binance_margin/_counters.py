@@ -8,8 +8,8 @@ budget's counters need no timer: every key names its window, so a counter past i
 counted again and expiry only frees memory. Here expiry is checked when a key is read, and a sweep
 drops all expired keys at most once a second.
 
-Shared storages (Redis, memcached, ...) stay `limits` storages: `CounterStore` is the part of their
-interface a `Budget` uses, and `LocalCounters` has the same semantics.
+Shared storages (Redis, memcached, ...) stay `limits` storages: `LocalCounters` has the same semantics
+for the part of their interface a `Budget` uses (`incr`, `get`, `reset`, `clear`).
 """
 
 from __future__ import annotations
@@ -17,31 +17,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Final, Protocol
+from typing import Final
 
-__all__ = ["CounterStore", "LocalCounters"]
+__all__ = ["LocalCounters"]
 
 _SWEEP_SECONDS: Final = 1.0
-
-
-class CounterStore(Protocol):
-    """Atomic counters with an expiry: what a `Budget` needs of a `limits.storage.Storage`."""
-
-    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        """Add `amount` to the counter at `key` and return it; a new counter expires after `expiry` s."""
-        ...
-
-    def get(self, key: str) -> int:
-        """The counter at `key`, 0 if there is none or it expired."""
-        ...
-
-    def reset(self) -> int | None:
-        """Forget every counter."""
-        ...
-
-    def clear(self, key: str) -> None:
-        """Forget the counter at `key`."""
-        ...
 
 
 class LocalCounters:
@@ -56,6 +36,7 @@ class LocalCounters:
         self._next_sweep = 0.0
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Add `amount` to the counter at `key` and return it; a new counter expires after `expiry` s."""
         now = self._clock()
         with self._lock:
             if now >= self._next_sweep:
@@ -69,6 +50,7 @@ class LocalCounters:
             return value
 
     def get(self, key: str) -> int:
+        """The counter at `key`, 0 if there is none or it expired."""
         now = self._clock()
         with self._lock:
             if key in self._values and self._expiries[key] > now:
