@@ -191,9 +191,7 @@ class BinanceClient:
             )
         self._transport = transport
         self._async_transport = async_transport
-        self._wait = flag("wait", wait)
-        self._max_wait = number("max_wait", max_wait)
-        self._default_options = CallOptions(wait=self._wait, max_wait=self._max_wait)
+        self._default_options = CallOptions(wait=flag("wait", wait), max_wait=number("max_wait", max_wait))
         window = optional(number, "window_seconds", window_seconds, above=True)
         guard = optional(number, "window_guard", window_guard)
         self._account = account_label(credentials.api_key, optional(text, "account", account))
