@@ -78,22 +78,21 @@ def decoded_body(answer: Answer, max_bytes: int) -> bytes:
 def _inflate(data: bytes, coding: str, max_bytes: int) -> bytes:
     # gzip: gzip header (wbits 16+); deflate: zlib-wrapped as RFC 9110 says, raw deflate as many servers send.
     attempts = (zlib.MAX_WBITS | 16,) if coding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
-    for index, wbits in enumerate(attempts):
+    for wbits in attempts:
         inflater = zlib.decompressobj(wbits)
         try:
             out = inflater.decompress(data, max_bytes + 1)
             if len(out) <= max_bytes and not inflater.unconsumed_tail:
                 out += inflater.flush()
         except zlib.error as error:
-            if index + 1 < len(attempts):
-                continue
-            raise BodyError(f"the {coding} body does not decode ({error})") from None
+            failure = error  # the last one is reported
+            continue
         if len(out) > max_bytes or inflater.unconsumed_tail:
             raise BodyError(f"the {coding} body decodes to more than {max_bytes} bytes")
         if not inflater.eof:
             raise BodyError(f"the {coding} body is cut short")
         return out
-    raise AssertionError("unreachable")  # pragma: no cover
+    raise BodyError(f"the {coding} body does not decode ({failure})")
 
 
 # One decoder for every answer: json.loads with an option builds a new JSONDecoder on each call.
