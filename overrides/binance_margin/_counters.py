@@ -57,12 +57,10 @@ class LocalCounters:
                 return self._values[key]
             return 0
 
-    def reset(self) -> int | None:
+    def reset(self) -> None:
         with self._lock:
-            count = len(self._values)
             self._values.clear()
             self._expiries.clear()
-            return count
 
     def clear(self, key: str) -> None:
         with self._lock:
