@@ -14,8 +14,8 @@ import attrs
 from ._errors import BinanceConfigError
 
 
-def check_header_value(what: str, value: object) -> str:
-    """`value` if it is a str that may go in a header; BinanceConfigError (nothing sent) otherwise.
+def check_header_value(what: str, value: object) -> None:
+    """BinanceConfigError (nothing sent) unless `value` is a str that may go in a header.
 
     Printable ASCII, no space at either end: CR, LF or NUL would split one header into several (or smuggle a
     request) on a transport that does not check; other bytes are refused by h11 with the value in the
@@ -27,7 +27,6 @@ def check_header_value(what: str, value: object) -> str:
             f"{what} may hold only printable ASCII characters, with no space at either end"
             " (it goes in an HTTP header)"
         )
-    return value
 
 
 @attrs.frozen(slots=True)
