@@ -130,9 +130,8 @@ class HttpcoreSender:
 
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
-        timeout = request.timeout
         pool = self._proxied.get(origin, self._pool) if self._proxied else self._pool
-        token = _DEADLINE.set(time.monotonic() + timeout)
+        token = _DEADLINE.set(time.monotonic() + request.timeout)
         try:
             try:
                 response = pool.handle_request(

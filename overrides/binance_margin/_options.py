@@ -23,15 +23,11 @@ DEFAULT_MAX_WAIT: Final = 60.0
 DEFAULT_MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 
 
-def _real(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def number(name: str, value: object, *, above: bool = False, at_most: float = math.inf) -> float:
     """A finite real number (not a bool) at least 0 (or above it), and at most `at_most`."""
-    if not _real(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise BinanceConfigError(f"{name} must be a finite number, not {value!r}")
-    result = float(value)  # type: ignore[arg-type]
+    result = float(value)
     if result < 0 or (above and result == 0):
         raise BinanceConfigError(f"{name} is {value!r}; it must be {'above' if above else 'at least'} 0")
     if result > at_most:
@@ -65,10 +61,10 @@ def optional(check: Callable[..., T], name: str, value: object, **bounds: object
     return None if value is None else check(name, value, **bounds)
 
 
-def instance(name: str, value: object, kind: type[T] | tuple[type, ...], what: str) -> T:
+def instance(name: str, value: object, kind: type[T], what: str) -> T:
     if not isinstance(value, kind):
         raise BinanceConfigError(f"{name} must be {what}, not {type(value).__name__}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def has_methods(name: str, value: object, methods: tuple[str, ...], what: str) -> None:
