@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
@@ -16,6 +17,7 @@ from binance_margin import (
     BinanceIPBannedError,
     BinanceRateLimitError,
     BinanceServerError,
+    BinanceStorageError,
     BinanceTransportError,
     BinanceWaitRefused,
     Budget,
@@ -413,3 +415,18 @@ def test_logs_carry_no_query_string_or_key(
     assert "GET /sapi/v1/margin/exchange-small-liability -> 200" in text
     assert "signature" not in text and "timestamp=" not in text and WIRE_API_KEY not in text
     assert json.dumps(text)  # (plain text)
+
+
+def test_a_storage_that_stops_answering_fails_the_call_with_nothing_sent(clock: FakeClock) -> None:
+    # A Redis that accepts connections and never answers: the URI's socket timeouts end the wait.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        server = Server(clock)
+        client = client_for(
+            server,
+            clock,
+            storage_uri=f"redis://127.0.0.1:{port}/0?socket_timeout=0.5&socket_connect_timeout=0.5",
+        )
+        with pytest.raises(BinanceStorageError, match="TimeoutError; nothing was sent"):
+            client.exchange_small_liability(["BTC"])
+    assert server.requests == []
