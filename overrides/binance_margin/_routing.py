@@ -119,17 +119,16 @@ def _proxy(variable: str, url: str) -> Proxy:
     what = f"the proxy of {variable} in the environment"
     try:
         parts = urlsplit(url if "://" in url else f"http://{url}")  # "host:port" means http, as curl reads it
-        port = parts.port
     except ValueError:
         raise BinanceConfigError(f"{what} is not a URL") from None
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    if scheme not in _DEFAULT_PORTS:
         raise BinanceConfigError(
             f"{what} is a {scheme or 'schemeless'} proxy: the default HTTP clients use http(s) proxies only; "
             "for another kind pass transport= / async_transport= httpx transports with that proxy"
         )
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    address = f"{scheme}://{host}:{port or _DEFAULT_PORTS[scheme]}"
+    # Where it is, checked as a base URL is; who may use it goes apart (httpcore wants them so).
+    address = parse_base_url(what, f"{scheme}://{parts.netloc.rpartition('@')[2]}").url
     user = parts.username
     auth = (unquote(user), unquote(parts.password or "")) if user is not None else None
     return Proxy(url=parts.geturl(), address=address, auth=auth)
