@@ -117,6 +117,45 @@ def answering(raw: bytes, *, keep_alive: bool = True) -> Behaviour:
     return behave
 
 
+def drip(prefix: bytes) -> Behaviour:
+    """Write `prefix`, then one byte every 0.1 s for as long as the client listens (a slowloris answer)."""
+
+    def behave(connection: socket.socket, server: RawServer) -> None:
+        read_request(connection, server)
+        connection.sendall(prefix)
+        while not server.stop.wait(0.1):
+            connection.sendall(b"a")
+
+    return behave
+
+
+DRIPS = {
+    "status-line": b"HTTP/1.1 2",
+    "headers": b"HTTP/1.1 200 OK\r\nX-Slow: ",
+    "body": b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n[",
+    "chunked-body": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffff\r\n[",
+}
+
+
+def ends(call: Callable[[], object], within: float) -> BaseException | None:
+    """Run `call` in a thread; the exception it ended with (None if none). Fails if it has not ended
+    `within` seconds: `timeout` did not bound it."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(within)
+    assert outcome, f"the call was still running after {within} s: timeout is not a deadline"
+    return outcome[0]
+
+
 def refused_url() -> str:
     """A loopback URL nothing listens on."""
     with socket.socket() as probe:

@@ -9,7 +9,6 @@ import gzip
 import logging
 import re
 import socket
-import threading
 import zlib
 from decimal import Decimal
 
@@ -19,7 +18,7 @@ from binance_margin import BinanceClient, BinanceConfigError, BinanceTransportEr
 from binance_margin_api.models import LiabilityCoin
 
 from tests._loopback import hmac_verifier, loopback_server
-from tests._raw import RawServer, answer, answering, raw_server, read_request, refused_url
+from tests._raw import DRIPS, RawServer, answer, answering, drip, ends, raw_server, read_request, refused_url
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
 
 
@@ -286,13 +285,8 @@ def _through_each_driver(url: str) -> None:
             assert await client.acoin_list() == []
 
     asyncio.run(call())
-
-    async def trio_call() -> None:
-        async with _client(url) as client:
-            assert await client.acoin_list() == []
-
     trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
-    trio.run(trio_call)
+    trio.run(call)
 
 
 def test_all_proxy_and_the_proxy_password_serve_every_driver(
@@ -334,26 +328,9 @@ def test_an_unusable_proxy_in_the_environment_is_a_config_error(
 
 
 def test_timeout_is_a_deadline_through_a_proxy_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    def drip(connection: socket.socket, server: RawServer) -> None:
-        read_request(connection, server)
-        connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-        while not server.stop.wait(0.1):
-            connection.sendall(b"a")
-
     _clear_proxies(monkeypatch)
-    with raw_server(drip) as proxy:
+    with raw_server(drip(DRIPS["headers"])) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
         with _client("http://binance.invalid", timeout=1.0) as client:
-            outcome: list[BaseException] = []
-
-            def call() -> None:
-                try:
-                    client.change_margin_type("BTCUSDT", "CROSSED")
-                except BaseException as error:
-                    outcome.append(error)
-
-            caller = threading.Thread(target=call, daemon=True)
-            caller.start()
-            caller.join(30)  # a per-read timeout would run until the server stops
-            assert outcome, "the call was still running after 30 s: timeout is not a deadline"
-    assert isinstance(outcome[0], BinanceTransportError) and outcome[0].outcome_unknown
+            error = ends(lambda: client.change_margin_type("BTCUSDT", "CROSSED"), within=30)
+    assert isinstance(error, BinanceTransportError) and error.outcome_unknown

@@ -10,7 +10,6 @@ import socket
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable
 
 import pytest
 from binance_margin import (
@@ -26,7 +25,7 @@ from binance_margin import (
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from tests._raw import RawServer, answer, answering, raw_server, read_request
+from tests._raw import DRIPS, RawServer, answer, answering, drip, ends, raw_server, read_request
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
 
 ACK = answer(200, b'{"code":200,"msg":"success"}')
@@ -205,56 +204,18 @@ def test_what_goes_out_is_one_request_with_the_key_as_given() -> None:
 # -- deadlines -----------------------------------------------------------------------------------------
 
 
-def _drip(prefix: bytes) -> Callable[[socket.socket, RawServer], None]:
-    """Write `prefix`, then one byte every 0.1 s for as long as the client listens (a slowloris answer)."""
-
-    def behave(connection: socket.socket, server: RawServer) -> None:
-        read_request(connection, server)
-        connection.sendall(prefix)
-        while not server.stop.wait(0.1):
-            connection.sendall(b"a")
-
-    return behave
-
-
-DRIPS = {
-    "status-line": b"HTTP/1.1 2",
-    "headers": b"HTTP/1.1 200 OK\r\nX-Slow: ",
-    "body": b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n[",
-    "chunked-body": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffff\r\n[",
-}
-
-
-def _ends(call: Callable[[], object], within: float) -> BaseException | None:
-    """Run `call` in a thread; the exception it ended with. Fails if it has not ended `within` seconds."""
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            call()
-            outcome.append(None)
-        except BaseException as error:
-            outcome.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(within)
-    assert outcome, f"the call was still running after {within} s: timeout is not a deadline"
-    return outcome[0]
-
-
 @pytest.mark.parametrize("where", sorted(DRIPS))
 def test_timeout_is_a_deadline_for_the_whole_answer(where: str) -> None:
     # Each drip byte arrives well within `timeout`: only a deadline for the whole answer can end the call.
-    with raw_server(_drip(DRIPS[where])) as server:
+    with raw_server(drip(DRIPS[where])) as server:
         with _client(server.url, timeout=1.0) as client:
-            error = _ends(lambda: client.change_margin_type("BTCUSDT", "CROSSED"), within=30)
+            error = ends(lambda: client.change_margin_type("BTCUSDT", "CROSSED"), within=30)
 
         async def call() -> None:
             async with _client(server.url, timeout=1.0) as client:
                 await client.achange_margin_type("BTCUSDT", "CROSSED")
 
-        async_error = _ends(lambda: asyncio.run(call()), within=30)
+        async_error = ends(lambda: asyncio.run(call()), within=30)
     for raised in (error, async_error):
         assert isinstance(raised, BinanceTransportError | BinanceResponseError), raised
         assert raised.outcome_unknown  # it was sent: the POST may have executed
@@ -297,7 +258,7 @@ def test_an_endless_body_is_cut_at_the_cap() -> None:
             connection.sendall(chunk)
 
     with raw_server(endless) as server, _client(server.url, max_response_bytes=256 * 1024) as client:
-        error = _ends(client.coin_list, within=30)
+        error = ends(client.coin_list, within=30)
     assert isinstance(error, BinanceResponseError) and "larger than" in str(error)
 
 
