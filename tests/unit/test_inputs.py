@@ -71,6 +71,8 @@ CONSTRUCTOR: dict[str, dict[str, Any]] = {
     "timeout-negative": {"timeout": -1},
     "timeout-inf": {"timeout": float("inf")},
     "timeout-huge": {"timeout": 1e10},
+    "timeout-beyond-float": {"timeout": 10**400},
+    "max-wait-beyond-float": {"max_wait": 10**5000},  # more digits than an int may print
     "timeout-nan": {"timeout": float("nan")},
     "timeout-str": {"timeout": "10"},
     "timeout-bool": {"timeout": True},
