@@ -203,12 +203,12 @@ def main() -> None:
     redis_binary = shutil.which("redis-server")
     rows: list[tuple[str, dict[str, int]]] = []
     with MockServer(create_app(scenario)) as server, tempfile.TemporaryDirectory() as directory:
-        rows.append(
-            (
-                "1 process, memory://",
-                _run(server.base_url, "memory://", 1, options.window, options.windows, options.lead),
-            )
-        )
+
+        def run(storage_uri: str, processes: int) -> dict[str, int]:
+            window, windows, lead = options.window, options.windows, options.lead
+            return _run(server.base_url, storage_uri, processes, window, windows, lead)
+
+        rows.append(("1 process, memory://", run("memory://", 1)))
         if redis_binary is None:
             print("redis-server not found: skipping the shared run", file=sys.stderr)
         else:
@@ -220,26 +220,9 @@ def main() -> None:
             try:
                 time.sleep(0.5)
                 uri = f"redis://127.0.0.1:{port}/0"
-                rows.append(
-                    (
-                        "1 process, redis",
-                        _run(server.base_url, uri, 1, options.window, options.windows, options.lead),
-                    )
-                )
+                rows.append(("1 process, redis", run(uri, 1)))
                 label = f"{options.processes} processes, shared redis"
-                rows.append(
-                    (
-                        label,
-                        _run(
-                            server.base_url,
-                            uri,
-                            options.processes,
-                            options.window,
-                            options.windows,
-                            options.lead,
-                        ),
-                    )
-                )
+                rows.append((label, run(uri, options.processes)))
             finally:
                 redis.terminate()
                 redis.wait(10)
