@@ -42,15 +42,7 @@ from ._errors import (
     BinanceWaitRefused,
 )
 from ._observe import BucketUsage, CallRecord, Observer, logger
-from ._responses import (
-    MAX_RETRY_AFTER_SECONDS,
-    BodyError,
-    binance_code,
-    classify,
-    decoded_body,
-    json_object,
-    retry_after_seconds,
-)
+from ._responses import MAX_RETRY_AFTER_SECONDS, classify, json_object, read_body, retry_after_seconds
 from ._retry import RetryPolicy, may_retry
 from ._routing import Routes
 from ._timesync import ServerClock
@@ -287,10 +279,21 @@ class Engine:
                 )
             call.reached = True
             call.status = reply.status
-            if resent or not self._timestamp_refused(reply):
-                break
+            body, problem = read_body(reply, self._max_bytes)
+            query = request.target.partition("?")[2]
+            hidden = (query, query.rpartition(self._signature_prefix)[2], self._credentials.api_key)
+            try:
+                value = classify(
+                    reply, body, problem, family, operation, wall_ms=self._clock.wall_ms, hidden=hidden
+                )
+                assert body is not None  # classify raised otherwise
+                return Result(value, reply, body)
+            except BinanceAPIError as error:
+                call.executing = error.outcome_unknown
+                # Binance answers -1021 with HTTP 400; the code under any other status is not this refusal.
+                if resent or error.status != 400 or error.code != _TIMESTAMP_ERROR:
+                    raise
             # -1021: the timestamp was outside recvWindow, nothing executed: resync, re-sign, resend once.
-            call.executing = False
             resent = True
             _log.warning(
                 "%s %s: -1021 (timestamp outside recvWindow); resyncing server time and resending once",
@@ -299,32 +302,6 @@ class Engine:
             )
             yield from self._sync_time(call)
             reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
-        try:
-            body: bytes | None = decoded_body(reply, self._max_bytes)
-            problem = None
-        except BodyError as error:
-            body, problem = None, str(error)
-        query = request.target.partition("?")[2]
-        hidden = (query, query.rpartition(self._signature_prefix)[2], self._credentials.api_key)
-        try:
-            value = classify(
-                reply, body, problem, family, operation, wall_ms=self._clock.wall_ms, hidden=hidden
-            )
-        except BinanceMarginError as error:
-            call.executing = _may_have_executed(error)
-            raise
-        assert body is not None  # classify raised otherwise
-        return Result(value, reply, body)
-
-    def _timestamp_refused(self, answer: Answer) -> bool:
-        # Binance answers -1021 with HTTP 400; the code under any other status is not this refusal.
-        if answer.status != 400:
-            return False
-        try:
-            body = decoded_body(answer, self._max_bytes)
-        except BodyError:
-            return False
-        return binance_code(body)[0] == _TIMESTAMP_ERROR
 
     # -- requests ---------------------------------------------------------------------------------------
 
@@ -396,10 +373,7 @@ class Engine:
         until = now + retry_after * 1000 if retry_after is not None else 0.0
         banned = answer.status == 418
         if banned:
-            try:
-                match = _BANNED_UNTIL.search(decoded_body(answer, self._max_bytes))
-            except BodyError:
-                match = None
+            match = _BANNED_UNTIL.search(read_body(answer, self._max_bytes)[0] or b"")
             if match is not None:
                 until = max(until, min(float(match.group(1)), longest))
         if until <= now:  # no usable Retry-After: the rest of the window
@@ -427,11 +401,7 @@ class Engine:
         received = self._clock.wall_ms()
         server_time: object = None
         if isinstance(reply, Answer) and reply.status == 200:
-            try:
-                body = json_object(decoded_body(reply, self._max_bytes))
-            except BodyError:
-                body = None
-            server_time = body.get("serverTime") if body is not None else None
+            server_time = json_object(read_body(reply, self._max_bytes)[0]).get("serverTime")
         if type(server_time) is int and server_time in _SERVER_TIME_MS:
             offset = self._server_clock.update(family.name, float(server_time), sent, received)
             _log.info(

@@ -75,6 +75,14 @@ def decoded_body(answer: Answer, max_bytes: int) -> bytes:
     return body
 
 
+def read_body(answer: Answer, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """The decoded body (`decoded_body`) and None, or None and why the body cannot be read."""
+    try:
+        return decoded_body(answer, max_bytes), None
+    except BodyError as error:
+        return None, str(error)
+
+
 def _inflate(data: bytes, coding: str, max_bytes: int) -> bytes:
     # gzip: gzip header (wbits 16+); deflate: zlib-wrapped as RFC 9110 says, raw deflate as many servers send.
     attempts = (zlib.MAX_WBITS | 16,) if coding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
@@ -105,20 +113,18 @@ def parse_json(body: bytes) -> Any:
     return _DECODER.decode(body.decode("utf-8"))
 
 
-def json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or None when it is not one (or not JSON at all)."""
+def json_object(body: bytes | None) -> dict[str, Any]:
+    """The body as a JSON object; an empty one when there is no body or it is not an object (or not JSON)."""
     try:
-        value = parse_json(body)
+        value = parse_json(body) if body is not None else None
     except _JSON_ERRORS:
-        return None
-    return value if isinstance(value, dict) else None
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
-def binance_code(body: bytes) -> tuple[int | None, str | None]:
+def binance_code(body: bytes | None) -> tuple[int | None, str | None]:
     """Binance's `{"code": int, "msg": str}` of an error body, or (None, None)."""
     value = json_object(body)
-    if value is None:
-        return None, None
     code, message = value.get("code"), value.get("msg")
     if type(code) is int and isinstance(message, str):
         return code, message
@@ -182,7 +188,7 @@ def classify(
 ) -> Any:
     """The operation's parsed result for a documented success; otherwise raise the typed error.
 
-    `body` is the decoded body (`decoded_body`), or None with the `problem` that kept it from being read.
+    `body` and `problem` are `read_body`'s: the decoded body, or None and what kept it from being read.
     What an answer says about execution: a success executed; a 5xx may have (unless its message says it
     did not); any other status did not. An unreadable body on a 2xx is a BinanceResponseError whose
     outcome is unknown for a POST (it executed, whatever the bytes), and so is a 1xx that an HTTP
@@ -201,7 +207,7 @@ def classify(
         kind: type[BinanceAPIError] = BinanceResponseError
         unknown = may_have_executed
         raise _error(kind, answer, family, operation, body, None, reason, hidden, outcome_unknown=unknown)
-    code, message = binance_code(body) if body is not None else (None, None)
+    code, message = binance_code(body)
     if status in (429, 418):
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         kind = BinanceRateLimitError if status == 429 else BinanceIPBannedError
