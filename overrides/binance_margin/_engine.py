@@ -263,9 +263,9 @@ class Engine:
         if self._server_clock.due(family.name):
             yield from self._sync_time(call)
         bucket = self._budget.for_operation(operation.operation_id)
-        reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
         resent = False
         while True:
+            reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
             request = self._signed(call)
             call.executing = True  # from here on the request may reach the server
             reply = yield from self._exchange(call, request, reservation)
@@ -301,7 +301,6 @@ class Engine:
                 operation.path,
             )
             yield from self._sync_time(call)
-            reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
 
     # -- requests ---------------------------------------------------------------------------------------
 
