@@ -141,9 +141,7 @@ def _nothing_sent(call: _Call) -> str:
 
 def _may_have_executed(error: BaseException) -> bool:
     """Whether a failed call may have executed all the same (its guard must be kept)."""
-    if isinstance(error, BinanceAPIError | BinanceTransportError):
-        return error.outcome_unknown
-    return False
+    return isinstance(error, BinanceAPIError | BinanceTransportError) and error.outcome_unknown
 
 
 class Engine:
