@@ -32,13 +32,8 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _encodable(text: str) -> bool:
-    # A lone surrogate (e.g. from bytes that were not UTF-8) cannot be percent-encoded as UTF-8.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+# A lone surrogate (e.g. from bytes that were not UTF-8) cannot be percent-encoded as UTF-8.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _kind(value: object) -> str:
@@ -69,7 +64,7 @@ def _text_check(refuse: _Refusals, schema: Parameter) -> Callable[[object, str],
             elif not isinstance(value, str):
                 raise refuse(name, f"{where}must be a str, not {_kind(value)} ({value!r})")
         text = str(value) if type(value) is not str else value
-        if not text.isascii() and not _encodable(text):
+        if not text.isascii() and _SURROGATE.search(text):
             raise refuse(name, f"{where}is not text (it holds a lone surrogate: bytes that were not UTF-8)")
         if allowed is not None and text not in allowed:
             raise refuse(name, f"{where}is {text!r}; it must be one of {', '.join(enum_values or ())}")
