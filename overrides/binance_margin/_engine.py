@@ -281,9 +281,7 @@ class Engine:
             query = request.target.partition("?")[2]
             hidden = (query, query.rpartition(self._signature_prefix)[2], self._credentials.api_key)
             try:
-                value = classify(
-                    reply, body, problem, family, operation, wall_ms=self._clock.wall_ms, hidden=hidden
-                )
+                value = classify(reply, body, problem, operation, wall_ms=self._clock.wall_ms, hidden=hidden)
                 assert body is not None  # classify raised otherwise
                 return Result(value, reply, body)
             except BinanceAPIError as error:

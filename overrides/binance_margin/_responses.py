@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from binance_margin_api import models
-from binance_margin_api.spec_metadata import IP_BANS, ApiFamily, Operation, ResponseShape, error_meaning
+from binance_margin_api.spec_metadata import API_FAMILIES, IP_BANS, Operation, ResponseShape, error_meaning
 
 from ._errors import (
     BinanceAPIError,
@@ -157,7 +157,6 @@ def retry_after_seconds(value: str | None, now_wall_ms: float) -> float | None:
 def _error(
     kind: type[BinanceAPIError],
     answer: Answer,
-    family: ApiFamily,
     operation: Operation,
     body: bytes | None,
     code: int | None,
@@ -169,9 +168,9 @@ def _error(
         status=answer.status,
         code=code,
         message=_hidden(message, hidden) if message is not None else _excerpt(body or b"", hidden),
-        family=family.name,
+        family=operation.family,
         operation=operation.operation_id,
-        meaning=error_meaning(family.name, code) if code is not None else None,
+        meaning=error_meaning(operation.family, code) if code is not None else None,
         **extra,
     )
 
@@ -180,7 +179,6 @@ def classify(
     answer: Answer,
     body: bytes | None,
     problem: str | None,
-    family: ApiFamily,
     operation: Operation,
     *,
     wall_ms: Callable[[], float],
@@ -206,19 +204,19 @@ def classify(
             reason = f"the body is not the documented response: {error}"
         kind: type[BinanceAPIError] = BinanceResponseError
         unknown = may_have_executed
-        raise _error(kind, answer, family, operation, body, None, reason, hidden, outcome_unknown=unknown)
+        raise _error(kind, answer, operation, body, None, reason, hidden, outcome_unknown=unknown)
     code, message = binance_code(body)
     if status in (429, 418):
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         kind = BinanceRateLimitError if status == 429 else BinanceIPBannedError
-        raise _error(kind, answer, family, operation, body, code, message, hidden, retry_after=retry_after)
+        raise _error(kind, answer, operation, body, code, message, hidden, retry_after=retry_after)
     if status >= 500:
-        unknown = may_have_executed and message not in family.not_executed_messages
+        unknown = may_have_executed and message not in API_FAMILIES[operation.family].not_executed_messages
         kind = BinanceServerError
-        raise _error(kind, answer, family, operation, body, code, message, hidden, outcome_unknown=unknown)
+        raise _error(kind, answer, operation, body, code, message, hidden, outcome_unknown=unknown)
     documented = status in operation.statuses and code is not None
     kind = BinanceAPIError if documented else BinanceResponseError
-    raise _error(kind, answer, family, operation, body, code, message, hidden)
+    raise _error(kind, answer, operation, body, code, message, hidden)
 
 
 def _parsed(operation: Operation, body: bytes) -> Any:
