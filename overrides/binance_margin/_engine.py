@@ -235,23 +235,16 @@ class Engine:
         claim: Claim = yield from self._before_sending(
             call, partial(self._cooldown.claim, call.operation, rule, now, claim_seconds)
         )
-        failure: BinanceMarginError | None = None
         try:
             result = yield from self._request(call)
-            executed = True
         except BinanceMarginError as error:
-            failure, executed = error, _may_have_executed(error)
+            yield from self._settle(call, claim, executed=_may_have_executed(error))
+            raise
         except BaseException:
             # Interrupted: settled in place (no more steps may run).
             self._settle_now(call, claim, executed=call.executing)
             raise
-        try:
-            yield from self._settle(call, claim, executed=executed)
-        except BaseException:
-            self._settle_now(call, claim, executed=executed)
-            raise
-        if failure is not None:
-            raise failure
+        yield from self._settle(call, claim, executed=True)
         return result
 
     def _request(self, call: _Call) -> Flow[Result]:
@@ -464,7 +457,11 @@ class Engine:
         return partial(self._cooldown.release, claim)
 
     def _settle(self, call: _Call, claim: Claim, *, executed: bool) -> Flow[None]:
-        until = yield from self._after_sending(call, self._settling(claim, executed), None)
+        try:
+            until = yield from self._after_sending(call, self._settling(claim, executed), None)
+        except BaseException:  # interrupted while settling: settled in place
+            self._settle_now(call, claim, executed=executed)
+            raise
         if until is not None:  # kept (and recorded)
             _log.info(
                 "%s: once-per-interval guard kept until server time %d", claim.operation.operation_id, until
