@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Final
 
 from binance_margin_api.spec_metadata import MaxItems, Operation, Parameter, RequiredIf
@@ -40,19 +41,15 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-class _Refusals:
-    """Builds the errors of one operation's checks, each naming its parameter."""
-
-    def __init__(self, operation: Operation) -> None:
-        self.operation_id = operation.operation_id
-
-    def __call__(self, name: str, message: str, rule: str = "") -> BinanceValidationError:
-        return BinanceValidationError(self.operation_id, f"{name} {message}", parameter=name, rule=rule)
+def _refusal(operation_id: str, name: str, message: str, rule: str = "") -> BinanceValidationError:
+    """The error of a check of parameter `name`: its message begins with the name."""
+    return BinanceValidationError(operation_id, f"{name} {message}", parameter=name, rule=rule)
 
 
-def _text_check(refuse: _Refusals, schema: Parameter) -> Callable[[object, str], str]:
+def _text_check(operation_id: str, schema: Parameter) -> Callable[[object, str], str]:
     """The check of one str value: a string parameter's, or an array's item (`where` says which one)."""
-    name, enum_values, pattern, max_length = schema.name, schema.enum, schema.pattern, schema.max_length
+    refuse = partial(_refusal, operation_id, schema.name)
+    enum_values, pattern, max_length = schema.enum, schema.pattern, schema.max_length
     allowed = frozenset(enum_values) if enum_values is not None else None
     matcher = _compiled(pattern) if pattern is not None else None
     low = schema.min_length or 0
@@ -62,33 +59,34 @@ def _text_check(refuse: _Refusals, schema: Parameter) -> Callable[[object, str],
             if isinstance(value, enum.Enum) and isinstance(value.value, str):
                 value = value.value
             elif not isinstance(value, str):
-                raise refuse(name, f"{where}must be a str, not {_kind(value)} ({value!r})")
+                raise refuse(f"{where}must be a str, not {_kind(value)} ({value!r})")
         text = str(value) if type(value) is not str else value
         if not text.isascii() and _SURROGATE.search(text):
-            raise refuse(name, f"{where}is not text (it holds a lone surrogate: bytes that were not UTF-8)")
+            raise refuse(f"{where}is not text (it holds a lone surrogate: bytes that were not UTF-8)")
         if allowed is not None and text not in allowed:
-            raise refuse(name, f"{where}is {text!r}; it must be one of {', '.join(enum_values or ())}")
+            raise refuse(f"{where}is {text!r}; it must be one of {', '.join(enum_values or ())}")
         if len(text) < low:
-            raise refuse(name, f"{where}is {text!r}; it must have at least {low} character(s)")
+            raise refuse(f"{where}is {text!r}; it must have at least {low} character(s)")
         if max_length is not None and len(text) > max_length:
-            raise refuse(name, f"{where}is {text!r}; it must have at most {max_length} characters")
+            raise refuse(f"{where}is {text!r}; it must have at most {max_length} characters")
         if matcher is not None and matcher.search(text) is None:
-            raise refuse(name, f"{where}is {text!r}; it must match {pattern}")
+            raise refuse(f"{where}is {text!r}; it must match {pattern}")
         return text
 
     return check
 
 
-def _parameter_check(operation: Operation, parameter: Parameter, refuse: _Refusals) -> Check:
+def _parameter_check(operation: Operation, parameter: Parameter) -> Check:
     name = parameter.name
+    refuse = partial(_refusal, operation.operation_id, name)
     if parameter.type == "string":
-        text = _text_check(refuse, parameter)
+        text = _text_check(operation.operation_id, parameter)
         return lambda value: [text(value, "")]
     # No operation has a parameter of another type (recvWindow, an integer, is the client's option): a spec
     # that adds one fails its operation's first call here, rather than sending a value unchecked.
     if parameter.type != "array" or parameter.items is None:
         raise TypeError(f"{operation.operation_id}.{name}: this client cannot send a {parameter.type!r}")
-    item = _text_check(refuse, parameter.items)
+    item = _text_check(operation.operation_id, parameter.items)
     fewest, most = parameter.min_items or 0, parameter.max_items
     max_rule = next(
         (rule.doc for rule in operation.rules if isinstance(rule, MaxItems) and rule.parameter == name), ""
@@ -97,15 +95,15 @@ def _parameter_check(operation: Operation, parameter: Parameter, refuse: _Refusa
 
     def array(value: object) -> list[str]:
         if not isinstance(value, list | tuple):
-            raise refuse(name, f"must be a list of str, not {_kind(value)} ({value!r})")
+            raise refuse(f"must be a list of str, not {_kind(value)} ({value!r})")
         items = [item(element, f"item {index} ") for index, element in enumerate(value)]
         if len(items) < fewest:
-            raise refuse(name, f"has {len(items)} item(s); it needs at least {fewest}")
+            raise refuse(f"has {len(items)} item(s); it needs at least {fewest}")
         if most is not None and len(items) > most:
-            raise refuse(name, f"has {len(items)} items; at most {most} are allowed", max_rule)
+            raise refuse(f"has {len(items)} items; at most {most} are allowed", max_rule)
         if unique and len(set(items)) != len(items):
             repeated = sorted({element for element in items if items.count(element) > 1})
-            raise refuse(name, f"repeats {', '.join(repeated)}; items must be unique")
+            raise refuse(f"repeats {', '.join(repeated)}; items must be unique")
         return [",".join(items)] if joined else items
 
     return array
@@ -115,11 +113,9 @@ class _Plan:
     """One operation's checks, in the spec's parameter order."""
 
     def __init__(self, operation: Operation) -> None:
-        refuse = _Refusals(operation)
-        self.refuse = refuse
         self.names = frozenset(parameter.name for parameter in operation.parameters)
         self.steps = tuple(
-            (parameter.name, parameter.required, _parameter_check(operation, parameter, refuse))
+            (parameter.name, parameter.required, _parameter_check(operation, parameter))
             for parameter in operation.parameters
         )
         self.required_if = tuple(rule for rule in operation.rules if isinstance(rule, RequiredIf))
@@ -146,13 +142,12 @@ def validate(operation: Operation, arguments: Mapping[str, object]) -> list[tupl
         value = arguments.get(name)
         if value is None:
             if required:
-                raise plan.refuse(name, "is required")
+                raise _refusal(operation.operation_id, name, "is required")
             continue
         for text in check(value):
             wire.append((name, text))
     for rule in plan.required_if:
         if arguments.get(rule.parameter) is None and (rule.when_parameter, rule.when_value) in wire:
-            raise plan.refuse(
-                rule.parameter, f"is required when {rule.when_parameter} is {rule.when_value}", rule.doc
-            )
+            message = f"is required when {rule.when_parameter} is {rule.when_value}"
+            raise _refusal(operation.operation_id, rule.parameter, message, rule.doc)
     return wire
