@@ -26,7 +26,7 @@ import aiohttp
 from yarl import URL
 
 from ._routing import Proxy
-from ._wire import Answer, BodyBuffer, Origin, Reply, TransportFailure, WireRequest, cut_short
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_body, cut_short
 
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
@@ -116,16 +116,14 @@ class AiohttpSender:
                 if length is not None and length <= self._max_bytes:
                     data = await response.read()  # exactly Content-Length bytes, at most the cap
                 else:  # no length, or more than the cap: read to the cap
-                    body = BodyBuffer(self._max_bytes)
-                    problem = await body.acollect(response.content.iter_chunked(_CHUNK))
-                    if problem is not None:
-                        response.close()
-                    data = body.data()
+                    data, problem = await aread_body(response.content.iter_chunked(_CHUNK), self._max_bytes)
             except Exception as error:  # cut short, too slow
                 data, problem = b"", cut_short(error)
-                response.close()
             finally:
-                response.release()
+                if problem is None:
+                    response.release()
+                else:  # the rest of the body is not read: the connection goes
+                    response.close()
             return Answer(response.status, response.headers, data, problem)
         finally:
             _PHASE.reset(token)

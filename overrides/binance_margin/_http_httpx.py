@@ -16,7 +16,7 @@ from typing import Final, cast
 
 import httpx
 
-from ._wire import Answer, BodyBuffer, Origin, Reply, TransportFailure, WireRequest, cut_short
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_body, cut_short, read_body
 
 _NOT_SENT: Final = (
     httpx.ConnectError,
@@ -42,9 +42,9 @@ def _failure(error: BaseException, request: WireRequest) -> TransportFailure:
     return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
 
 
-def _answer(response: httpx.Response, body: BodyBuffer, problem: str | None) -> Answer:
+def _answer(response: httpx.Response, body: bytes, problem: str | None) -> Answer:
     headers = {name.lower(): value for name, value in response.headers.multi_items()}
-    return Answer(response.status_code, headers, body.data(), problem)
+    return Answer(response.status_code, headers, body, problem)
 
 
 class HttpxSender:
@@ -59,14 +59,10 @@ class HttpxSender:
             response = self._transport.handle_request(_request(request))
         except Exception as error:
             return _failure(error, request)
-        body = BodyBuffer(self._max_bytes)
-        try:
-            # The stream a transport returns yields the raw bytes (a transport's contract), even when the
-            # response was built already read, as MockTransport's are.
-            problem = body.collect(cast(httpx.SyncByteStream, response.stream))
-        finally:
-            response.close()
-        return _answer(response, body, problem)
+        # The stream a transport returns yields the raw bytes (a transport's contract), even when the
+        # response was built already read, as MockTransport's are.
+        stream = cast(httpx.SyncByteStream, response.stream)
+        return _answer(response, *read_body(stream, self._max_bytes, response.close))
 
     def close(self) -> None:
         self._transport.close()
@@ -90,9 +86,7 @@ class HttpxAsyncSender:
     async def send(self, request: WireRequest) -> Reply:
         import anyio  # httpx's async layer: works under asyncio and trio alike
 
-        body = BodyBuffer(self._max_bytes)
         response: httpx.Response | None = None
-        problem: str | None = None
         events: list[str] = []
 
         async def trace(event: str, info: object) -> None:
@@ -105,21 +99,22 @@ class HttpxAsyncSender:
             with anyio.fail_after(request.timeout):
                 response = await transport.handle_async_request(outgoing)
                 try:
-                    problem = await body.acollect(cast(httpx.AsyncByteStream, response.stream))
+                    body, problem = await aread_body(
+                        cast(httpx.AsyncByteStream, response.stream), self._max_bytes
+                    )
                 finally:
                     await response.aclose()
         except Exception as error:
             if response is not None:
-                problem = cut_short(error)
-            elif isinstance(error, TimeoutError):
+                return _answer(response, b"", cut_short(error))
+            if isinstance(error, TimeoutError):
                 # The deadline cut the call short. httpcore's trace says whether the request began to go
                 # out; a transport that does not trace (not httpcore) may have sent it.
                 sent = not events or any(".send_request" in event for event in events)
                 return TransportFailure(
                     kind="TimeoutError", message="no answer within the timeout", sent=sent
                 )
-            else:
-                return _failure(error, request)
+            return _failure(error, request)
         return _answer(response, body, problem)
 
     async def aclose(self) -> None:

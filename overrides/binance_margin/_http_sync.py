@@ -24,7 +24,7 @@ from typing import Final
 import httpcore
 
 from ._routing import Proxy
-from ._wire import Answer, BodyBuffer, Origin, Reply, TransportFailure, WireRequest
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, read_body
 
 _MAX_CONNECTIONS: Final = 20
 _DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
@@ -149,15 +149,11 @@ class HttpcoreSender:
                 return TransportFailure.of(error, sent=False, request=request)
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
                 return TransportFailure.of(error, sent=True, request=request)
-            body = BodyBuffer(self._max_bytes)
-            try:
-                problem = body.collect(response.stream)  # type: ignore[arg-type]
-            finally:
-                response.close()
+            body, problem = read_body(response.stream, self._max_bytes, response.close)  # type: ignore[arg-type]
             headers = {
                 name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers
             }
-            return Answer(response.status, headers, body.data(), problem)
+            return Answer(response.status, headers, body, problem)
         finally:
             _DEADLINE.reset(token)
 

@@ -7,7 +7,7 @@ never with an exception: transport errors flow back into the engine, which decid
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 
 import attrs
 
@@ -109,44 +109,37 @@ def cut_short(error: BaseException) -> str:
     return f"the body could not be read whole ({type(error).__name__}: {error})"
 
 
-class BodyBuffer:
-    """A body's chunks, collected up to `max_bytes`: a driver stops reading (and drops the connection)
-    once `add` says the cap is passed."""
+def read_body(
+    chunks: Iterable[bytes], max_bytes: int, close: Callable[[], object]
+) -> tuple[bytes, str | None]:
+    """The body of `chunks`, read up to `max_bytes` (no further: the connection is dropped), then `close()`:
+    (the body, None) when it is whole, else (b"", why not: too large, cut short, too slow)."""
+    kept: list[bytes] = []
+    size = 0
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                return b"", _too_large(max_bytes)
+            kept.append(chunk)
+    except Exception as error:
+        return b"", cut_short(error)
+    finally:
+        close()
+    return b"".join(kept), None
 
-    __slots__ = ("_chunks", "_max", "_size")
 
-    def __init__(self, max_bytes: int) -> None:
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self._max = max_bytes
+async def aread_body(chunks: AsyncIterable[bytes], max_bytes: int) -> tuple[bytes, str | None]:
+    """`read_body` of an async stream, which the caller closes; its errors propagate (a deadline's too)."""
+    kept: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            return b"", _too_large(max_bytes)
+        kept.append(chunk)
+    return b"".join(kept), None
 
-    def add(self, chunk: bytes) -> bool:
-        """Keep `chunk`; False when the body is now past the cap (the chunk is not kept)."""
-        self._size += len(chunk)
-        if self._size > self._max:
-            return False
-        self._chunks.append(chunk)
-        return True
 
-    def collect(self, chunks: Iterable[bytes]) -> str | None:
-        """Keep `chunks` up to the cap: None when the body is whole, else why it is not."""
-        try:
-            for chunk in chunks:
-                if not self.add(chunk):
-                    return self.too_large()
-        except Exception as error:
-            return cut_short(error)
-        return None
-
-    async def acollect(self, chunks: AsyncIterable[bytes]) -> str | None:
-        """Keep `chunks` up to the cap: None when the body is whole, else `too_large` (errors propagate)."""
-        async for chunk in chunks:
-            if not self.add(chunk):
-                return self.too_large()
-        return None
-
-    def data(self) -> bytes:
-        return b"".join(self._chunks)
-
-    def too_large(self) -> str:
-        return f"the body is larger than {self._max} bytes"
+def _too_large(max_bytes: int) -> str:
+    return f"the body is larger than {max_bytes} bytes"
