@@ -30,6 +30,8 @@ from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_b
 
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
+# No connection was made: whatever else failed did once the request had one (`_Connector` notes it).
+_NOT_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
 
 class _Phase:
@@ -106,10 +108,9 @@ class AiohttpSender:
                     timeout=timeout,
                     proxy=self._proxies.get(request.origin) if self._proxies else None,
                 )
-            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-                return TransportFailure.of(error, sent=False, request=request)
             except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
-                return TransportFailure.of(error, sent=phase.connected, request=request)
+                sent = phase.connected and not isinstance(error, _NOT_SENT)
+                return TransportFailure.of(error, sent=sent, request=request)
             problem = None
             try:
                 length = response.content_length

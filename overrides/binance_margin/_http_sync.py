@@ -145,10 +145,8 @@ class HttpcoreSender:
                         extensions={"timeout": request.timeouts},
                     )
                 )
-            except _NOT_SENT as error:
-                return TransportFailure.of(error, sent=False, request=request)
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
-                return TransportFailure.of(error, sent=True, request=request)
+                return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
             body, problem = read_body(response.stream, self._max_bytes, response.close)  # type: ignore[arg-type]
             headers = {
                 name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers
