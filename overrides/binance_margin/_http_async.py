@@ -102,7 +102,7 @@ class AiohttpSender:
             try:
                 response = await session.request(
                     request.method,
-                    URL(request.url, encoded=True),
+                    URL(f"{request.origin.scheme}://{request.origin.netloc}{request.target}", encoded=True),
                     headers=request.headers,
                     allow_redirects=False,
                     timeout=timeout,

@@ -57,10 +57,6 @@ class WireRequest:
     timeout: float  # seconds for the whole answer: connect, send, status line, headers and body
 
     @property
-    def url(self) -> str:
-        return f"{self.origin.scheme}://{self.origin.netloc}{self.target}"
-
-    @property
     def timeouts(self) -> dict[str, float]:
         """The `timeout` extension of httpcore and httpx: each of their phases gets the whole timeout."""
         return dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)
