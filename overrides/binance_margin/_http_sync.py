@@ -126,7 +126,6 @@ class HttpcoreSender:
             for proxy in set(proxies.values())
         }
         self._proxied = {origin: through[proxy] for origin, proxy in proxies.items()}
-        self._pools = [self._pool, *through.values()]
 
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
@@ -156,5 +155,5 @@ class HttpcoreSender:
             _DEADLINE.reset(token)
 
     def close(self) -> None:
-        for pool in self._pools:
+        for pool in {self._pool, *self._proxied.values()}:
             pool.close()
