@@ -99,35 +99,34 @@ class AiohttpSender:
         phase = _Phase()
         token = _PHASE.set(phase)
         try:
-            try:
-                response = await session.request(
-                    request.method,
-                    URL(f"{request.origin.scheme}://{request.origin.netloc}{request.target}", encoded=True),
-                    headers=request.headers,
-                    allow_redirects=False,
-                    timeout=timeout,
-                    proxy=self._proxies.get(request.origin) if self._proxies else None,
-                )
-            except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
-                sent = phase.connected and not isinstance(error, _NOT_SENT)
-                return TransportFailure.of(error, sent=sent, request=request)
-            problem = None
-            try:
-                length = response.content_length
-                if length is not None and length <= self._max_bytes:
-                    data = await response.read()  # exactly Content-Length bytes, at most the cap
-                else:  # no length, or more than the cap: read to the cap
-                    data, problem = await aread_body(response.content.iter_chunked(_CHUNK), self._max_bytes)
-            except Exception as error:  # cut short, too slow
-                data, problem = b"", cut_short(error)
-            finally:
-                if problem is None:
-                    response.release()
-                else:  # the rest of the body is not read: the connection goes
-                    response.close()
-            return Answer(response.status, response.headers, data, problem)
+            response = await session.request(
+                request.method,
+                URL(f"{request.origin.scheme}://{request.origin.netloc}{request.target}", encoded=True),
+                headers=request.headers,
+                allow_redirects=False,
+                timeout=timeout,
+                proxy=self._proxies.get(request.origin) if self._proxies else None,
+            )
+        except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
+            sent = phase.connected and not isinstance(error, _NOT_SENT)
+            return TransportFailure.of(error, sent=sent, request=request)
         finally:
             _PHASE.reset(token)
+        problem = None
+        try:
+            length = response.content_length
+            if length is not None and length <= self._max_bytes:
+                data = await response.read()  # exactly Content-Length bytes, at most the cap
+            else:  # no length, or more than the cap: read to the cap
+                data, problem = await aread_body(response.content.iter_chunked(_CHUNK), self._max_bytes)
+        except Exception as error:  # cut short, too slow
+            data, problem = b"", cut_short(error)
+        finally:
+            if problem is None:
+                response.release()
+            else:  # the rest of the body is not read: the connection goes
+                response.close()
+        return Answer(response.status, response.headers, data, problem)
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
