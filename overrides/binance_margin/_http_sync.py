@@ -27,9 +27,8 @@ from ._routing import Proxy
 from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, read_body
 
 _MAX_CONNECTIONS: Final = 20
-_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
-    "binance_margin_deadline", default=None
-)
+# When the answer is due (time.monotonic()), set by HttpcoreSender.send for the I/O it causes.
+_DEADLINE: Final[contextvars.ContextVar[float]] = contextvars.ContextVar("binance_margin_deadline")
 # Raised before the request could leave: connecting, waiting for a pooled connection, or refused by h11.
 # A failed write means the server never got a whole request (httpcore also swallows a write error to
 # read an early answer). Everything else happened after the request may have reached the server.
@@ -44,15 +43,13 @@ _NOT_SENT: Final = (
 )
 
 
-def _left(timeout: float | None, expired: type[Exception]) -> float | None:
-    """The smaller of `timeout` and the time left before the call's deadline; `expired` when none is."""
-    deadline = _DEADLINE.get()
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
+def _left(expired: type[Exception]) -> float:
+    """The time left before the call's deadline; `expired` when none is. It is never more than the timeout
+    httpcore passes on: each phase gets the call's whole timeout (`WireRequest.timeouts`)."""
+    left = _DEADLINE.get() - time.monotonic()
     if left <= 0:
         raise expired("the answer did not arrive within the call's timeout")
-    return left if timeout is None else min(timeout, left)
+    return left
 
 
 class _DeadlineStream(httpcore.NetworkStream):
@@ -60,14 +57,14 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._stream = stream
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+        return self._stream.read(max_bytes, _left(httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
             # h11 ends a message with an empty write, after the whole request is out: a deadline passing
             # there must not be taken for a request that was never sent.
             return
-        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+        self._stream.write(buffer, _left(httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()
@@ -75,7 +72,7 @@ class _DeadlineStream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        stream = self._stream.start_tls(ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout))
+        stream = self._stream.start_tls(ssl_context, server_hostname, _left(httpcore.ConnectTimeout))
         return _DeadlineStream(stream)
 
     def get_extra_info(self, info: str) -> typing.Any:
@@ -91,7 +88,7 @@ class _DeadlineBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
-        left = _left(timeout, httpcore.ConnectTimeout)
+        left = _left(httpcore.ConnectTimeout)
         return _DeadlineStream(super().connect_tcp(host, port, left, local_address, socket_options))
 
 
