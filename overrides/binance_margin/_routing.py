@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import attrs
 from binance_margin_api.spec_metadata import API_FAMILIES
@@ -27,11 +27,11 @@ def parse_base_url(what: str, given: object) -> Origin:
     """The origin of an http(s) base URL; BinanceConfigError naming `what` for anything else."""
     if not isinstance(given, str):
         raise BinanceConfigError(f"{what} must be a str, not {type(given).__name__}")
-    problem = _problem(given)
-    if problem is not None:
+    try:
+        parts = _split(given)
+    except ValueError as problem:
         # The URL itself is not echoed: it may carry credentials (user:password@).
-        raise BinanceConfigError(f"{what} is not a usable http(s) base URL: {problem}")
-    parts = urlsplit(given)
+        raise BinanceConfigError(f"{what} is not a usable http(s) base URL: {problem}") from None
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
     port = parts.port or _DEFAULT_PORTS[scheme]
@@ -40,28 +40,28 @@ def parse_base_url(what: str, given: object) -> Origin:
     return Origin(scheme=scheme, host=host, port=port, netloc=netloc, base_path=parts.path.rstrip("/"))
 
 
-def _problem(given: str) -> str | None:
+def _split(given: str) -> SplitResult:
+    """The parts of `given`, a usable base URL; ValueError saying why it is not one."""
     if not given.isascii() or any(character.isspace() or ord(character) < 32 for character in given):
-        return "it contains whitespace, control or non-ASCII characters (write an IDN host in punycode)"
-    try:
-        parts = urlsplit(given)
-        port = parts.port
-    except ValueError as error:
-        return str(error)
+        raise ValueError(
+            "it contains whitespace, control or non-ASCII characters (write an IDN host in punycode)"
+        )
+    parts = urlsplit(given)
+    port = parts.port  # a ValueError of its own for a port that is not a number or out of range
     if parts.scheme.lower() not in _DEFAULT_PORTS:
-        return "the scheme must be http or https"
+        raise ValueError("the scheme must be http or https")
     host = parts.hostname
     if not host or (_HOSTNAME.fullmatch(host) is None and _IPV6.fullmatch(host) is None):
-        return "it has no valid host"
+        raise ValueError("it has no valid host")
     if parts.username is not None or parts.password is not None:
-        return "it carries a user name or password"
+        raise ValueError("it carries a user name or password")
     if parts.query or parts.fragment or given.endswith(("?", "#")):
-        return "it has a query or fragment"
+        raise ValueError("it has a query or fragment")
     if port == 0:
-        return "port 0"
+        raise ValueError("port 0")
     if _PATH.fullmatch(parts.path) is None:
-        return "its path needs percent-encoding"
-    return None
+        raise ValueError("its path needs percent-encoding")
+    return parts
 
 
 class Routes:
