@@ -74,7 +74,6 @@ class Routes:
 
     def __init__(self, overrides: Mapping[str, str | None], *, testnet: bool = False) -> None:
         self._origins: dict[str, Origin] = {}
-        self._unavailable: dict[str, str] = {}
         for name, family in API_FAMILIES.items():
             given = overrides.get(name)
             if given is not None:
@@ -83,17 +82,16 @@ class Routes:
                 self._origins[name] = parse_base_url(f"the spec's {name} server", family.server)
             elif family.testnet_server is not None:
                 self._origins[name] = parse_base_url(f"the {name} test net", family.testnet_server)
-            else:
-                self._unavailable[name] = (
-                    f"Binance has no test net for {name} (its spot test net has no {family.path_prefix} "
-                    f"endpoints): with testnet=True, give the {name} base URL (e.g. the local mock)"
-                )
 
     def origin(self, family: str) -> Origin:
         """The origin of `family`; BinanceConfigError when it is unavailable (see the class docstring)."""
         origin = self._origins.get(family)
-        if origin is None:
-            raise BinanceConfigError(self._unavailable[family] + "; nothing was sent")
+        if origin is None:  # only a family with no test net has none
+            prefix = API_FAMILIES[family].path_prefix
+            raise BinanceConfigError(
+                f"Binance has no test net for {family} (its spot test net has no {prefix} endpoints): "
+                f"with testnet=True, give the {family} base URL (e.g. the local mock); nothing was sent"
+            )
         return origin
 
     def url(self, family: str) -> str | None:
