@@ -41,9 +41,8 @@ class _Phase:
         self.connected = False
 
 
-_PHASE: Final[contextvars.ContextVar[_Phase | None]] = contextvars.ContextVar(
-    "binance_margin_phase", default=None
-)
+# The phase of the request AiohttpSender.send is getting an answer for.
+_PHASE: Final[contextvars.ContextVar[_Phase]] = contextvars.ContextVar("binance_margin_phase")
 
 
 class _Connector(aiohttp.TCPConnector):
@@ -51,9 +50,7 @@ class _Connector(aiohttp.TCPConnector):
 
     async def connect(self, req: Any, traces: Any, timeout: aiohttp.ClientTimeout) -> Any:
         connection = await super().connect(req, traces, timeout)
-        phase = _PHASE.get()
-        if phase is not None:
-            phase.connected = True
+        _PHASE.get().connected = True
         return connection
 
 
