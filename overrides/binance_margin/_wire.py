@@ -68,7 +68,8 @@ class Answer:
     """A response whose status line and headers arrived. `headers` is looked up by lower-case name.
 
     `body` is the body as received (any Content-Encoding not yet undone). `body_error` says why the body
-    could not be read whole (cut short, too large, too slow); the status still tells what happened.
+    could not be read whole (cut short, too large, too slow), and `body` is then empty; the status still
+    tells what happened.
     """
 
     status: int
