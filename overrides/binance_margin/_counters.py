@@ -14,6 +14,7 @@ for the part of their interface a `Budget` uses (`incr`, `get`, `reset`, `clear`
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from typing import Final
 __all__ = ["LocalCounters"]
 
 _SWEEP_SECONDS: Final = 1.0
+# What a missing key reads as: no count, expired since ever.
+_EXPIRED: Final = (0, -math.inf)
 
 
 class LocalCounters:
@@ -31,8 +34,7 @@ class LocalCounters:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._values: dict[str, int] = {}
-        self._expiries: dict[str, float] = {}
+        self._values: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
         self._next_sweep = 0.0
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
@@ -41,40 +43,33 @@ class LocalCounters:
         with self._lock:
             if now >= self._next_sweep:
                 self._sweep(now)
-            if key in self._values and self._expiries[key] > now:
-                value = self._values[key] + amount
-            else:
-                value = amount
-                self._expiries[key] = now + expiry
-            self._values[key] = value
+            value, expires = self._values.get(key, _EXPIRED)
+            if expires <= now:
+                value, expires = 0, now + expiry
+            value += amount
+            self._values[key] = (value, expires)
             return value
 
     def get(self, key: str) -> int:
         """The counter at `key`, 0 if there is none or it expired."""
-        now = self._clock()
-        with self._lock:
-            if key in self._values and self._expiries[key] > now:
-                return self._values[key]
-            return 0
+        # One read of one entry (count and expiry together): no lock needed.
+        value, expires = self._values.get(key, _EXPIRED)
+        return value if expires > self._clock() else 0
 
     def reset(self) -> None:
         with self._lock:
             self._values.clear()
-            self._expiries.clear()
 
     def clear(self, key: str) -> None:
         with self._lock:
             self._values.pop(key, None)
-            self._expiries.pop(key, None)
 
     def live_keys(self) -> list[str]:
         """The keys of the live counters (for inspection and tests)."""
         now = self._clock()
         with self._lock:
-            return [key for key, expires in self._expiries.items() if expires > now]
+            return [key for key, (_, expires) in self._values.items() if expires > now]
 
     def _sweep(self, now: float) -> None:
-        expired = [key for key, expires in self._expiries.items() if expires <= now]
-        for key in expired:
-            del self._values[key], self._expiries[key]
+        self._values = {key: entry for key, entry in self._values.items() if entry[1] > now}
         self._next_sweep = now + _SWEEP_SECONDS
