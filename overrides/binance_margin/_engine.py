@@ -213,7 +213,7 @@ class Engine:
         """The backoff before the next attempt; re-raises `error` when it may not be retried."""
         method = call.operation.method
         if call.attempt >= self._retry.attempts or not may_retry(
-            error, method, retry_not_executed_posts=self._retry_not_executed_posts
+            method, error.outcome_unknown, retry_not_executed_posts=self._retry_not_executed_posts
         ):
             raise error
         delay = self._retry.delay(call.attempt, self._rng)

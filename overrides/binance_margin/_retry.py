@@ -13,8 +13,6 @@ import random
 
 import attrs
 
-from ._errors import BinanceMarginError, BinanceServerError, BinanceTransportError
-
 
 @attrs.frozen
 class RetryPolicy:
@@ -29,8 +27,7 @@ class RetryPolicy:
         return rng.uniform(0.0, min(self.cap, self.base * 2 ** (retry - 1)))
 
 
-def may_retry(error: BinanceMarginError, method: str, *, retry_not_executed_posts: bool) -> bool:
-    """Whether a call that failed with `error` may be sent again."""
-    if isinstance(error, BinanceTransportError | BinanceServerError):
-        return method == "GET" or (retry_not_executed_posts and not error.outcome_unknown)
-    return False
+def may_retry(method: str, outcome_unknown: bool, *, retry_not_executed_posts: bool) -> bool:
+    """Whether a call that failed on the wire or with a 5xx (`outcome_unknown` as its error says) may be
+    sent again."""
+    return method == "GET" or (retry_not_executed_posts and not outcome_unknown)
