@@ -88,11 +88,6 @@ def account_label(api_key: str, account: str | None) -> str:
     return "key-" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
 
 
-def default_guard(window_seconds: float) -> float:
-    """The boundary guard: 1/50 of the window, at most 250 ms."""
-    return min(0.25, window_seconds / 50)
-
-
 def _shared_storage(storage_uri: str, scheme: str) -> Storage:
     """The `limits` storage of a URI; its errors are wrapped (`limits.errors.StorageError`)."""
     # Imported here, not at module level: `limits.storage` loads every backend (~11 ms of import time).
@@ -165,7 +160,8 @@ class Budget:
                 block_key=f"{namespace}/block/{rate_limit.name}/{who}/{endpoint}",
                 ban_key=f"{namespace}/ban/{family}/{ip_label}",
                 header=rate_limit.used_weight_header.lower(),
-                guard_ms=(default_guard(seconds) if guard is None else guard) * 1000,
+                # The default boundary guard: 1/50 of the window, at most 250 ms.
+                guard_ms=(min(0.25, seconds / 50) if guard is None else guard) * 1000,
                 expiry=math.ceil(2 * seconds) + 1,
             )
 
