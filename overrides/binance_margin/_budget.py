@@ -138,8 +138,8 @@ class Budget:
             self._storage, self._storage_error = LocalCounters(), ()
         self.scheme = scheme
         self.namespace = namespace
-        self._local_blocks: dict[str, float] = {}
-        # Facts kept in this process whatever the storage says (the 6-hour guard after a storage failure).
+        # Facts kept in this process whatever the storage says (429/418 blocks and the 6-hour guard, after
+        # a storage failure too): server ms, by storage key.
         self.local_values: dict[str, float] = {}
         self._buckets: dict[str, Bucket] = {}
         # A bucket per operation and per family's server-time endpoint, keyed by its route.
@@ -188,9 +188,7 @@ class Budget:
 
     def blocked_until(self, bucket: Bucket) -> float:
         """Server ms until which a 429 (this bucket) or a 418 (its family) forbids sending; 0 if none."""
-        local = max(
-            self._local_blocks.get(bucket.block_key, 0.0), self._local_blocks.get(bucket.ban_key, 0.0)
-        )
+        local = max(self.local_values.get(bucket.block_key, 0.0), self.local_values.get(bucket.ban_key, 0.0))
         if not self.shared:
             return local
         storage = self._storage
@@ -251,10 +249,7 @@ class Budget:
 
     def block(self, bucket: Bucket, until_ms: float, *, family_wide: bool) -> None:
         """Forbid sending on `bucket` (429) or on its whole family (418) until server time `until_ms`."""
-        key = bucket.ban_key if family_wide else bucket.block_key
-        self._local_blocks[key] = max(self._local_blocks.get(key, 0.0), until_ms)
-        if self.shared:
-            self.raise_value(key, math.ceil(until_ms), _BLOCK_KEY_SECONDS)
+        self.raise_value(bucket.ban_key if family_wide else bucket.block_key, until_ms, _BLOCK_KEY_SECONDS)
 
     # -- shared small facts (the 6-hour guard) --------------------------------------------------------------
 
@@ -269,20 +264,23 @@ class Budget:
     def forget(self, key: str) -> None:
         self._io(partial(self._storage.clear, key))
 
-    def raise_value(self, key: str, value: int, expiry_seconds: int) -> None:
-        """Raise the counter at `key` to at least `value`. A counter can only be added to, so reading it and
-        adding the difference is done holding a write ticket on the key: two such adds at once (two
-        processes answered 429 together) would sum to twice the value."""
+    def raise_value(self, key: str, value: float, expiry_seconds: int) -> None:
+        """Raise the fact at `key` to at least `value`: in this process first (so it holds here even if the
+        storage fails), then the counter at `key` to at least `value` rounded up. A counter can only be
+        added to, so reading it and adding the difference is done holding a write ticket on the key: two
+        such adds at once (two processes answered 429 together) would sum to twice the value."""
+        self.local_values[key] = max(self.local_values.get(key, 0.0), value)
         storage = self._storage
         ticket = key + "/write"
+        whole = math.ceil(value)
 
         def raise_to() -> bool:
             if storage.incr(ticket, _WRITE_TICKET_SECONDS, 1) != 1:
                 return False
             try:
                 current = storage.get(key)
-                if value > current:
-                    storage.incr(key, expiry_seconds, value - current)
+                if whole > current:
+                    storage.incr(key, expiry_seconds, whole - current)
             finally:
                 storage.clear(ticket)
             return True
@@ -298,7 +296,6 @@ class Budget:
     def clear(self) -> None:
         """Forget every counter, block and guard of this namespace in local memory (and every counter of
         private memory storage): a fresh start for this process."""
-        self._local_blocks.clear()
         self.local_values.clear()
         if not self.shared:
             self._storage.reset()

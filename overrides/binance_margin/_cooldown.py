@@ -115,10 +115,9 @@ class Cooldown:
         """The call may have executed: forbid it for the rule's interval from `now_ms`; return the end (ms).
         This process is guarded even if the storage fails (BinanceStorageError) while recording it."""
         allowed = int(now_ms) + claim.rule.interval_seconds * 1000
-        key = self._key(claim.operation)
-        local = self._budget.local_values
-        local[key] = max(local.get(key, 0.0), allowed)
-        self._budget.raise_value(key, allowed, claim.rule.interval_seconds + _SLACK_SECONDS)
+        self._budget.raise_value(
+            self._key(claim.operation), allowed, claim.rule.interval_seconds + _SLACK_SECONDS
+        )
         return allowed
 
     def release(self, claim: Claim) -> None:
