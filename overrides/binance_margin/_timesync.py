@@ -56,7 +56,8 @@ class ServerClock:
         self.enabled = enabled
         self.interval_ms = interval * 1000
         self._offset: dict[str, float] = dict.fromkeys(API_FAMILIES, 0.0)
-        self._synced_at: dict[str, float | None] = dict.fromkeys(API_FAMILIES, None)
+        # Local ms of each family's last measurement; never measured: long ago, so due at once.
+        self._synced_at: dict[str, float] = dict.fromkeys(API_FAMILIES, float("-inf"))
 
     def now_ms(self, family: str) -> float:
         return self.clock.wall_ms() + self._offset[family]
@@ -65,10 +66,7 @@ class ServerClock:
         return self._offset[family]
 
     def due(self, family: str) -> bool:
-        if not self.enabled:
-            return False
-        synced = self._synced_at[family]
-        return synced is None or self.clock.wall_ms() - synced >= self.interval_ms
+        return self.enabled and self.clock.wall_ms() - self._synced_at[family] >= self.interval_ms
 
     def update(self, family: str, server_time_ms: float, sent_ms: float, received_ms: float) -> float:
         """Record a measurement; return the new offset (ms)."""
