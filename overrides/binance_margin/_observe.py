@@ -80,12 +80,9 @@ class Observer:
 
     @property
     def last_call(self) -> CallRecord | None:
-        last = self._last
-        if last is None or isinstance(last, CallRecord):
-            return last
-        record = last()
-        self._last = record
-        return record
+        if callable(self._last):  # not built yet
+            self._last = self._last()
+        return self._last
 
     def emit(self, outcome: str, build: Callable[[], CallRecord]) -> None:
         """A call ended with `outcome`; `build()` makes its record (from values taken when it ended)."""
