@@ -204,15 +204,14 @@ class Budget:
         guard = bucket.guard_ms
         window = int(now_ms // window_ms)
         offset = now_ms - window * window_ms
-        windows = [window]
-        if offset < guard:
-            windows.insert(0, window - 1)
-        if window_ms - offset < guard:
-            windows.append(window + 1)
+        # The windows the request may arrive in: its own, and a neighbour closer than the guard.
+        first = window - 1 if offset < guard else window
+        last = window + 1 if window_ms - offset < guard else window
         expiry = bucket.expiry
         incr = self._storage.incr
         count = 0
-        for index in windows:  # oldest first: the one most likely full refuses before others are charged
+        # Oldest first: the one most likely full refuses before others are charged.
+        for index in range(first, last + 1):
             key = bucket.key + str(index)
             # Private counters cannot fail: no wrapper around them.
             counted = (
