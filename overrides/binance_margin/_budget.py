@@ -111,6 +111,14 @@ def _shared_storage(storage_uri: str, scheme: str) -> Storage:
     return storage
 
 
+def _top_up(storage: Storage | LocalCounters, key: str, expiry: int, value: int) -> int:
+    """Add to the counter at `key` what it lacks to reach `value`; return what it held."""
+    held = storage.get(key)
+    if value > held:
+        storage.incr(key, expiry, value - held)
+    return held
+
+
 class Budget:
     """The weight buckets of one client (and of every process sharing its storage)."""
 
@@ -232,16 +240,7 @@ class Budget:
             return reservation.count
         bucket = reservation.bucket
         key = bucket.key + str(reservation.window)
-        expiry = bucket.expiry
-        storage = self._storage
-
-        def correct() -> int:
-            local = storage.get(key)
-            if server_used > local:
-                storage.incr(key, expiry, server_used - local)
-            return max(local, server_used)
-
-        return self._io(correct)
+        return max(self._io(partial(_top_up, self._storage, key, bucket.expiry, server_used)), server_used)
 
     def used(self, bucket: Bucket, now_ms: float) -> int:
         return self._io(partial(self._storage.get, bucket.key + str(int(now_ms // bucket.window_ms))))
@@ -271,15 +270,12 @@ class Budget:
         self.local_values[key] = max(self.local_values.get(key, 0.0), value)
         storage = self._storage
         ticket = key + "/write"
-        whole = math.ceil(value)
 
         def raise_to() -> bool:
             if storage.incr(ticket, _WRITE_TICKET_SECONDS, 1) != 1:
                 return False
             try:
-                current = storage.get(key)
-                if whole > current:
-                    storage.incr(key, expiry_seconds, whole - current)
+                _top_up(storage, key, expiry_seconds, math.ceil(value))
             finally:
                 storage.clear(ticket)
             return True
