@@ -30,10 +30,15 @@ class Credentials(Protocol):
 
 
 class _Redacted:
-    """Shared API key, repr and pickling refusal: credentials never print or serialise their secrets."""
+    """What every kind of credentials shares: the API key, the signing key (a keyed HMAC or a private key
+    object), and a repr and pickling refusal that never print or serialise either."""
 
-    __slots__ = ("_api_key",)
+    __slots__ = ("_api_key", "_key")
     _api_key: str
+
+    def __init__(self, api_key: str, key: Any) -> None:
+        self._api_key = api_key
+        self._key = key
 
     @property
     def api_key(self) -> str:
@@ -49,21 +54,21 @@ class _Redacted:
 class HmacCredentials(_Redacted):
     """HMAC-SHA256 credentials: signatures are lowercase hex."""
 
-    __slots__ = ("_keyed",)
+    __slots__ = ()
+    _key: hmac.HMAC
 
     def __init__(self, api_key: str, secret: str) -> None:
         _check_api_key(api_key)
         if not isinstance(secret, str) or not secret:
             # The secret's value is never shown, only what it is.
             raise BinanceConfigError(f"the HMAC secret must be a non-empty str, not {type(secret).__name__}")
-        self._api_key = api_key
         # Keyed once; each signature copies it. One-shot hmac.new/hmac.digest look SHA-256 up in
         # OpenSSL's provider tables and set the key up again on every call, which measured ~12 µs of a
         # call's CPU on the async path (BENCHMARKS.md) against under 1 µs for a copy.
-        self._keyed = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
+        super().__init__(api_key, hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256))
 
     def sign(self, payload: bytes) -> str:
-        signer = self._keyed.copy()
+        signer = self._key.copy()
         signer.update(payload)
         return signer.hexdigest()
 
@@ -74,17 +79,7 @@ def _check_api_key(api_key: object) -> None:
     check_header_value("the API key", api_key)
 
 
-class _PrivateKeyCredentials(_Redacted):
-    """What RSA and Ed25519 credentials share: the API key and the private key object."""
-
-    __slots__ = ("_key",)
-
-    def __init__(self, api_key: str, key: Any) -> None:
-        self._api_key = api_key
-        self._key = key
-
-
-class RsaCredentials(_PrivateKeyCredentials):
+class RsaCredentials(_Redacted):
     """RSA credentials: PKCS#1 v1.5 over SHA-256, base64."""
 
     __slots__ = ()
@@ -98,7 +93,7 @@ class RsaCredentials(_PrivateKeyCredentials):
         return base64.b64encode(signature).decode("ascii")
 
 
-class Ed25519Credentials(_PrivateKeyCredentials):
+class Ed25519Credentials(_Redacted):
     """Ed25519 credentials: base64 of the 64-byte signature (88 characters)."""
 
     __slots__ = ()
