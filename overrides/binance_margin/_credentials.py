@@ -151,12 +151,10 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credential
         raise BinanceConfigError(f"set only one of {ENV_API_SECRET} and {ENV_PRIVATE_KEY_FILE}")
     if secret:
         return HmacCredentials(api_key, secret)
-    if key_file:
-        try:
-            pem = Path(key_file).read_bytes()
-        except OSError as error:
-            raise BinanceConfigError(
-                f"cannot read {ENV_PRIVATE_KEY_FILE} {key_file}: {error.strerror}"
-            ) from None
-        return private_key_credentials(api_key, pem, env.get(ENV_PRIVATE_KEY_PASSPHRASE) or None)
-    raise BinanceConfigError(f"set {ENV_API_SECRET} or {ENV_PRIVATE_KEY_FILE} next to {ENV_API_KEY}")
+    if not key_file:
+        raise BinanceConfigError(f"set {ENV_API_SECRET} or {ENV_PRIVATE_KEY_FILE} next to {ENV_API_KEY}")
+    try:
+        pem = Path(key_file).read_bytes()
+    except OSError as error:
+        raise BinanceConfigError(f"cannot read {ENV_PRIVATE_KEY_FILE} {key_file}: {error.strerror}") from None
+    return private_key_credentials(api_key, pem, env.get(ENV_PRIVATE_KEY_PASSPHRASE) or None)
