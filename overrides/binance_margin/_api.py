@@ -50,13 +50,15 @@ class _Refused(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self.handle_request(request)
 
 
-def _operation_id(method: str, url: object, options: dict[str, Any]) -> str:
+def _call(method: str, url: object, params: Any, options: dict[str, Any]) -> tuple[str, Any]:
+    """The operation id and arguments of a generated function's call; any other request is refused."""
     operation = find_operation(method, url) if isinstance(url, str) else None
     if operation is None or options:
         raise BinanceValidationError(
-            f"{method} {url}", "is not a call of a generated function (an operation of the spec, params only)"
+            f"{method.upper()} {url}",
+            "is not a call of a generated function (an operation of the spec, params only)",
         )
-    return operation.operation_id
+    return operation.operation_id, {} if params is None else params
 
 
 # The body handed on is decoded and whole: headers about its encoding on the wire would make httpx
@@ -87,9 +89,8 @@ class _EngineClient(httpx.Client):
     def request(
         self, method: str, url: httpx.URL | str, *, params: Any = None, **options: Any
     ) -> httpx.Response:
-        operation_id = _operation_id(method.upper(), url, options)
-        result = self._owner._run(operation_id, {} if params is None else params)
-        return _response(result, method.upper(), f"{self.base_url}{url}")
+        result = self._owner._run(*_call(method, url, params, options))
+        return _response(result, method, f"{self.base_url}{url}")
 
 
 class _AsyncEngineClient(httpx.AsyncClient):
@@ -100,9 +101,8 @@ class _AsyncEngineClient(httpx.AsyncClient):
     async def request(
         self, method: str, url: httpx.URL | str, *, params: Any = None, **options: Any
     ) -> httpx.Response:
-        operation_id = _operation_id(method.upper(), url, options)
-        result = await self._owner._arun(operation_id, {} if params is None else params)
-        return _response(result, method.upper(), f"{self.base_url}{url}")
+        result = await self._owner._arun(*_call(method, url, params, options))
+        return _response(result, method, f"{self.base_url}{url}")
 
 
 def generated_client(owner: BinanceClient, routes: Routes) -> AuthenticatedClient:
