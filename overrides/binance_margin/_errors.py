@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 _UNKNOWN = " (outcome unknown: the request may have been executed; not resent)"
 
 
@@ -29,6 +31,9 @@ class BinanceValidationError(BinanceMarginError, ValueError):
         )
 
 
+# attrs writes the keyword-only __init__ only: args (the message), repr, equality and hash stay those of
+# an exception (auto_exc would put every field in args), and the fields stay in the instance's __dict__.
+@attrs.define(slots=False, kw_only=True, auto_exc=False, eq=False, repr=False)
 class BinanceAPIError(BinanceMarginError):
     """Binance answered with an error.
 
@@ -38,29 +43,19 @@ class BinanceAPIError(BinanceMarginError):
     executed all the same (5xx): such a POST must not be resent blindly.
     """
 
-    def __init__(
-        self,
-        *,
-        status: int,
-        code: int | None,
-        message: str,
-        family: str,
-        operation: str | None,
-        meaning: str | None = None,
-        outcome_unknown: bool = False,
-        retry_after: float | None = None,
-    ) -> None:
-        self.status = status
-        self.code = code
-        self.message = message
-        self.family = family
-        self.operation = operation
-        self.meaning = meaning
-        self.outcome_unknown = outcome_unknown
-        self.retry_after = retry_after
-        where = operation or family
-        text = f"{where}: HTTP {status}" + (f" code {code}" if code is not None else "") + f": {message}"
-        super().__init__(text + (_UNKNOWN if outcome_unknown else ""))
+    status: int
+    code: int | None
+    message: str
+    family: str
+    operation: str | None
+    meaning: str | None = None
+    outcome_unknown: bool = False
+    retry_after: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        code = f" code {self.code}" if self.code is not None else ""
+        text = f"{self.operation or self.family}: HTTP {self.status}{code}: {self.message}"
+        super().__init__(text + (_UNKNOWN if self.outcome_unknown else ""))
 
 
 class BinanceRateLimitError(BinanceAPIError):
