@@ -43,6 +43,5 @@ class MarginTypeResult:
 def already_set(error: BinanceAPIError, symbol: str, margin_type: str) -> MarginTypeResult | None:
     """The no-op result if `error` says the symbol already has the margin type, else None."""
     if error.family == _FAMILY and error.status < 500 and error.code in NOOP_CODES:
-        assert error.code is not None
         return MarginTypeResult(symbol, margin_type, False, error.code)
     return None
