@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Final, Self, TypedDict, Unpack, cast
 
 import attrs
 from binance_margin_api.models import CodeMessage, FuturesMarginType, LiabilityCoin, MarginAccountType
@@ -57,6 +57,10 @@ _log = logger.getChild("client")
 _OPTIONS: contextvars.ContextVar[CallOptions | None] = contextvars.ContextVar(
     "binance_margin_options", default=None
 )
+# What the client calls on a transport, async transport or clock it is given.
+_SYNC: Final = ("handle_request", "close")
+_ASYNC: Final = ("handle_async_request", "aclose")
+_CLOCK: Final = ("wall_ms", "sleep", "asleep")
 ENV_BASE_URL = "BINANCE_BASE_URL"
 ENV_FUTURES_BASE_URL = "BINANCE_FUTURES_BASE_URL"
 
@@ -149,22 +153,15 @@ class BinanceClient:
             base_url = _env_url(base_url, os.environ, ENV_BASE_URL)
             futures_base_url = _env_url(futures_base_url, os.environ, ENV_FUTURES_BASE_URL)
         has_methods("credentials", credentials, ("sign",), "a Credentials object (HmacCredentials, ...)")
-        check_header_value(
-            "the API key", getattr(credentials, "api_key", None)
-        )  # any Credentials, not only ours
+        # Any Credentials, not only ours: its key goes in a header.
+        check_header_value("the API key", getattr(credentials, "api_key", None))
         testnet = flag("testnet", testnet)
         if testnet and futures_base_url is not None:
             raise BinanceConfigError("give testnet=True or futures_base_url, not both")
-        if (
-            not testnet
-            and not flag("allow_default_hosts", allow_default_hosts)
-            and (base_url is None) != (futures_base_url is None)
-        ):
-            given, missing = (
-                ("base_url", "futures_base_url")
-                if futures_base_url is None
-                else ("futures_base_url", "base_url")
-            )
+        allow_default_hosts = flag("allow_default_hosts", allow_default_hosts)
+        if not (testnet or allow_default_hosts) and (base_url is None) != (futures_base_url is None):
+            names = ("base_url", "futures_base_url")
+            given, missing = names if futures_base_url is None else names[::-1]
             raise BinanceConfigError(
                 f"{given} is set but {missing} is not: that family's calls would go to Binance's production "
                 f"host. Set {missing} too (the local mock serves both), or pass allow_default_hosts=True "
@@ -180,15 +177,8 @@ class BinanceClient:
         )
         timeout = number("timeout", timeout, above=True, at_most=MAX_TIMEOUT)
         self._max_bytes = integer("max_response_bytes", max_response_bytes, low=1)
-        if transport is not None:
-            has_methods("transport", transport, ("handle_request", "close"), "an httpx transport")
-        if async_transport is not None:
-            has_methods(
-                "async_transport",
-                async_transport,
-                ("handle_async_request", "aclose"),
-                "an httpx async transport",
-            )
+        has_methods("transport", transport, _SYNC, "an httpx transport")
+        has_methods("async_transport", async_transport, _ASYNC, "an httpx async transport")
         self._transport = transport
         self._async_transport = async_transport
         self._default_options = CallOptions(wait=flag("wait", wait), max_wait=number("max_wait", max_wait))
@@ -203,8 +193,7 @@ class BinanceClient:
             window_seconds=window,
             guard=guard,
         )
-        if clock is not None:
-            has_methods("clock", clock, ("wall_ms", "sleep", "asleep"), "a Clock")
+        has_methods("clock", clock, _CLOCK, "a Clock")
         self._clock: Clock = clock if clock is not None else SystemClock()
         self.server_clock = ServerClock(
             self._clock,
@@ -215,12 +204,8 @@ class BinanceClient:
             raise BinanceConfigError("on_call must be callable")
         self._observer = Observer(on_call)
         self._cooldown = Cooldown(self.budget, self._account)
-        self._retry = instance(
-            "retry", retry if retry is not None else RetryPolicy(), RetryPolicy, "a RetryPolicy"
-        )
-        self._rng = instance(
-            "rng", rng if rng is not None else random.Random(), random.Random, "a random.Random"
-        )
+        self._retry = instance("retry", retry, RetryPolicy, "a RetryPolicy")
+        self._rng = instance("rng", rng, random.Random, "a random.Random")
         self._engine = Engine(
             credentials=credentials,
             routes=self._routes,
@@ -347,13 +332,11 @@ class BinanceClient:
 
     def coin_list(self) -> list[LiabilityCoin]:
         """GET the coins whose small liabilities can be exchanged."""
-        coins: list[LiabilityCoin] = self._run("getSmallLiabilityExchangeCoinList", {}).value
-        return coins
+        return cast(list[LiabilityCoin], self._run("getSmallLiabilityExchangeCoinList", {}).value)
 
     async def acoin_list(self) -> list[LiabilityCoin]:
         """Async `coin_list`."""
-        coins: list[LiabilityCoin] = (await self._arun("getSmallLiabilityExchangeCoinList", {})).value
-        return coins
+        return cast(list[LiabilityCoin], (await self._arun("getSmallLiabilityExchangeCoinList", {})).value)
 
     def exchange_small_liability(self, asset_names: list[str] | tuple[str, ...]) -> None:
         """Exchange the small liabilities of `asset_names` (1 to 10 distinct coins; a list, not one str).
@@ -384,18 +367,15 @@ class BinanceClient:
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> CodeMessage:
         """Set USD-M futures `symbol`'s margin type (ISOLATED or CROSSED)."""
-        answer: CodeMessage = self._run(
-            "changeMarginType", {"symbol": symbol, "marginType": margin_type}
-        ).value
-        return answer
+        result = self._run("changeMarginType", {"symbol": symbol, "marginType": margin_type})
+        return cast(CodeMessage, result.value)
 
     async def achange_margin_type(
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> CodeMessage:
         """Async `change_margin_type`."""
         result = await self._arun("changeMarginType", {"symbol": symbol, "marginType": margin_type})
-        answer: CodeMessage = result.value
-        return answer
+        return cast(CodeMessage, result.value)
 
     # -- idempotent helpers -------------------------------------------------------------------------------
 

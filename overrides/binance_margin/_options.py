@@ -67,12 +67,16 @@ def optional(check: Callable[..., T], name: str, value: object, **bounds: object
 
 
 def instance(name: str, value: object, kind: type[T], what: str) -> T:
+    """`value`, an instance of `kind`; a new `kind()` (its default) for None."""
+    if value is None:
+        return kind()
     if not isinstance(value, kind):
         raise BinanceConfigError(f"{name} must be {what}, not {type(value).__name__}")
     return value
 
 
 def has_methods(name: str, value: object, methods: tuple[str, ...], what: str) -> None:
+    """Unless `value` is None (not given), it has `methods`."""
     missing = [method for method in methods if not callable(getattr(value, method, None))]
-    if missing:
+    if value is not None and missing:
         raise BinanceConfigError(f"{name} must be {what} (it has no {', '.join(missing)})")
