@@ -36,57 +36,42 @@ def _enum(operation_id: str, parameter: str) -> dict[str, Any]:
     return {"type": str.upper, "choices": found.enum, "metavar": "{" + ",".join(found.enum) + "}"}
 
 
-# The options every command takes, before or after its name: (flag, default, argparse settings).
-_GLOBAL: list[tuple[str, Any, dict[str, Any]]] = [
-    ("--base-url", None, {"help": f"SAPI base URL (default: ${ENV_BASE_URL}, else Binance's)"}),
-    (
-        "--futures-base-url",
-        None,
-        {"help": f"FAPI base URL (default: ${ENV_FUTURES_BASE_URL}, else Binance's)"},
-    ),
-    (
-        "--testnet",
-        False,
-        {"action": "store_true", "help": "futures calls to Binance's USD-M futures test net"},
-    ),
-    (
-        "--allow-default-hosts",
-        False,
-        {"action": "store_true", "help": "a family without a URL goes to Binance"},
-    ),
-    (
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes, before or after its name."""
+    group = parser.add_argument_group("global options (before or after the command)")
+
+    def option(flag: str, default: Any, **settings: Any) -> None:
+        # On the subcommands the defaults are SUPPRESS: a value given before the command name is kept.
+        group.add_argument(flag, default=default if defaults else argparse.SUPPRESS, **settings)
+
+    option("--base-url", None, help=f"SAPI base URL (default: ${ENV_BASE_URL}, else Binance's)")
+    option(
+        "--futures-base-url", None, help=f"FAPI base URL (default: ${ENV_FUTURES_BASE_URL}, else Binance's)"
+    )
+    option("--testnet", False, action="store_true", help="futures calls to Binance's USD-M futures test net")
+    option("--allow-default-hosts", False, action="store_true", help="a family without a URL goes to Binance")
+    option(
         "--recv-window",
         SIGNING.recv_window_default,
-        {
-            "type": int,
-            "metavar": "MS",
-            "help": f"at most {SIGNING.recv_window_maximum} (default {SIGNING.recv_window_default})",
-        },
-    ),
-    (
+        type=int,
+        metavar="MS",
+        help=f"at most {SIGNING.recv_window_maximum} (default {SIGNING.recv_window_default})",
+    )
+    option(
         "--timeout",
         DEFAULT_TIMEOUT,
-        {"type": float, "metavar": "S", "help": f"deadline per whole answer (default {DEFAULT_TIMEOUT:g})"},
-    ),
-    ("--show-weight", False, {"action": "store_true", "help": "print each bucket's used weight on stderr"}),
-    (
-        "--time-sync",
-        False,
-        {"action": "store_true", "help": "sync with Binance's server time before signing"},
-    ),
-    (
+        type=float,
+        metavar="S",
+        help=f"deadline per whole answer (default {DEFAULT_TIMEOUT:g})",
+    )
+    option("--show-weight", False, action="store_true", help="print each bucket's used weight on stderr")
+    option("--time-sync", False, action="store_true", help="sync with Binance's server time before signing")
+    option(
         "--storage-uri",
         "memory://",
-        {"metavar": "URI", "help": "budgets and the 6-hour guard (e.g. redis://h:6379/0)"},
-    ),
-]
-
-
-def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
-    # On the subcommands the defaults are SUPPRESS: a value given before the command name is kept.
-    group = parser.add_argument_group("global options (before or after the command)")
-    for flag, default, settings in _GLOBAL:
-        group.add_argument(flag, default=default if defaults else argparse.SUPPRESS, **settings)
+        metavar="URI",
+        help="budgets and the 6-hour guard (e.g. redis://h:6379/0)",
+    )
 
 
 _COMMANDS = {
