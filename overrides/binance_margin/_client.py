@@ -45,7 +45,7 @@ from ._options import (
 from ._retry import RetryPolicy
 from ._routing import Routes, environment_proxies
 from ._timesync import Clock, ServerClock, SystemClock
-from ._version import user_agent
+from ._version import USER_AGENT
 from ._wire import check_header_value
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ class BinanceClient:
             retry_not_executed_posts=flag("retry_not_executed_posts", retry_not_executed_posts),
             rng=self._rng,
             max_response_bytes=self._max_bytes,
-            user_agent=user_agent(),
+            user_agent=USER_AGENT,
         )
         self._lock = threading.Lock()
         self._sync_sender: SyncSender | None = None

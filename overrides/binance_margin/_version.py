@@ -5,6 +5,8 @@ from __future__ import annotations
 from binance_margin_api.spec_metadata import SPEC_VERSION
 
 DISTRIBUTION = "binance-margin"
+# The spec's version is the package's (a test keeps them equal); reading it costs no metadata lookup.
+USER_AGENT = f"{DISTRIBUTION}/{SPEC_VERSION}"
 
 
 def installed_version() -> str:
@@ -15,8 +17,3 @@ def installed_version() -> str:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return SPEC_VERSION
-
-
-def user_agent() -> str:
-    # The spec's version is the package's (a test keeps them equal); reading it costs no metadata lookup.
-    return f"{DISTRIBUTION}/{SPEC_VERSION}"
