@@ -3,7 +3,7 @@ of a valid call into its wire parameters.
 
 Arguments are Python values keyed by the spec's parameter names, exactly typed: an array parameter takes
 a list or tuple of str (never a bare str, whose characters would become items), a string parameter a str
-(an enum member counts as its value); the spec has parameters of no other type. The checks are the
+(an enum member counts as its value), an integer parameter an int (never a bool). The checks are the
 small subset of JSON Schema the spec's parameters use (type, enum, pattern, lengths, item counts,
 uniqueness) plus the `x-binance-rules` that the client can check alone; every number and rule comes from
 the generated spec metadata. Each operation's checks are put together once, on its first call.
@@ -79,11 +79,17 @@ def _text_check(operation_id: str, schema: Parameter) -> Callable[[object, str],
 def _parameter_check(operation: Operation, parameter: Parameter) -> Check:
     name = parameter.name
     refuse = partial(_refusal, operation.operation_id, name)
+    if parameter.type == "integer":
+
+        def integer(value: object) -> list[str]:
+            if type(value) is not int:
+                raise refuse(f"must be an int, not {_kind(value)} ({value!r})")
+            return [str(value)]
+
+        return integer
     if parameter.type == "string":
         text = _text_check(operation.operation_id, parameter)
         return lambda value: [text(value, "")]
-    # No operation has a parameter of another type (recvWindow, an integer, is the client's option): a spec
-    # that adds one fails its operation's first call here, rather than sending a value unchecked.
     if parameter.type != "array" or parameter.items is None:
         raise TypeError(f"{operation.operation_id}.{name}: this client cannot send a {parameter.type!r}")
     item = _text_check(operation.operation_id, parameter.items)
