@@ -45,7 +45,7 @@ from ._observe import BucketUsage, CallRecord, Observer, logger
 from ._responses import MAX_RETRY_AFTER_SECONDS, classify, json_object, read_body, retry_after_seconds
 from ._retry import RetryPolicy, may_retry
 from ._routing import Routes
-from ._timesync import ServerClock
+from ._timesync import Clock, ServerClock
 from ._validation import validate
 from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest
 
@@ -144,47 +144,40 @@ def _may_have_executed(error: BaseException) -> bool:
     return isinstance(error, BinanceAPIError | BinanceTransportError) and error.outcome_unknown
 
 
+# attrs writes the keyword-only __init__ (a private field `_x` is given as `x`); no repr or eq: one engine
+# per client, holding its credentials.
+@attrs.define(kw_only=True, repr=False, eq=False)
 class Engine:
     """Runs calls of the spec's operations for one client (see the module docstring)."""
 
-    def __init__(
-        self,
-        *,
-        credentials: Credentials,
-        routes: Routes,
-        recv_window: int,
-        timeout: float,
-        budget: Budget,
-        server_clock: ServerClock,
-        cooldown: Cooldown,
-        observer: Observer,
-        retry: RetryPolicy,
-        retry_not_executed_posts: bool,
-        rng: random.Random,
-        max_response_bytes: int,
-        user_agent: str,
-    ) -> None:
-        self._credentials = credentials
-        self._routes = routes
+    _credentials: Credentials
+    _routes: Routes
+    _recv_window: int
+    _timeout: float
+    _budget: Budget
+    _server_clock: ServerClock
+    _cooldown: Cooldown
+    _observer: Observer
+    _retry: RetryPolicy
+    _retry_not_executed_posts: bool
+    _rng: random.Random
+    _max_bytes: int = attrs.field(alias="max_response_bytes")
+    _user_agent: str
+    _signed_tail: str = attrs.field(init=False)
+    _signature_prefix: str = attrs.field(init=False)
+    _shared: bool = attrs.field(init=False)
+    _clock: Clock = attrs.field(init=False)
+    _headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
         # The signed parameters every request ends with, encoded once: recvWindow, then the timestamp.
         self._signed_tail = (
-            f"{percent_encode(SIGNING.recv_window_parameter)}={recv_window}"
+            f"{percent_encode(SIGNING.recv_window_parameter)}={self._recv_window}"
             f"&{percent_encode(SIGNING.timestamp_parameter)}="
         )
         self._signature_prefix = f"&{percent_encode(SIGNING.signature_parameter)}="
-        self._timeout = timeout
-        self._budget = budget
-        self._shared = budget.shared
-        self._server_clock = server_clock
-        self._clock = server_clock.clock
-        self._cooldown = cooldown
-        self._observer = observer
-        self._retry = retry
-        self._retry_not_executed_posts = retry_not_executed_posts
-        self._rng = rng
-        self._max_bytes = max_response_bytes
-        self._user_agent = user_agent
-        self._headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = {}
+        self._shared = self._budget.shared
+        self._clock = self._server_clock.clock
 
     # -- one call ---------------------------------------------------------------------------------------
 
