@@ -247,9 +247,13 @@ class Budget:
 
     def block(self, bucket: Bucket, until_ms: float, *, family_wide: bool) -> None:
         """Forbid sending on `bucket` (429) or on its whole family (418) until server time `until_ms`."""
-        self.raise_value(bucket.ban_key if family_wide else bucket.block_key, until_ms, _BLOCK_KEY_SECONDS)
+        key = bucket.ban_key if family_wide else bucket.block_key
+        if self.shared:
+            self.raise_value(key, until_ms, _BLOCK_KEY_SECONDS)
+        else:  # private storage: the fact in this process is all there is (no counter, no write ticket)
+            self.local_values[key] = max(self.local_values.get(key, 0.0), until_ms)
 
-    # -- shared small facts (the 6-hour guard) --------------------------------------------------------------
+    # -- small facts (429/418 blocks, the 6-hour guard) ------------------------------------------------------
 
     def get_value(self, key: str) -> int:
         return self._io(partial(self._storage.get, key))

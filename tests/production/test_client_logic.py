@@ -193,6 +193,9 @@ def test_429_blocks_the_bucket_until_retry_after(server: Server, clock: FakeCloc
     client = client_for(server, clock)
     with pytest.raises(BinanceRateLimitError):
         client.coin_list()
+    # Private storage: the block is a fact of this process alone, no counter write (and ticket) behind it.
+    keys = client.budget._storage.live_keys()  # type: ignore[attr-defined]
+    assert keys and not [key for key in keys if "/block/" in key]
     with client.call_options(wait=False), pytest.raises(BinanceWaitRefused) as refused:
         client.coin_list()
     assert refused.value.retry_after == pytest.approx(7, abs=0.01)
