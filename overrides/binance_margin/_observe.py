@@ -80,9 +80,10 @@ class Observer:
 
     @property
     def last_call(self) -> CallRecord | None:
-        if callable(self._last):  # not built yet
-            self._last = self._last()
-        return self._last
+        last = self._last  # read once: another thread's call may replace it meanwhile
+        if callable(last):  # not built yet
+            last = self._last = last()
+        return last
 
     def emit(self, outcome: str, build: Callable[[], CallRecord]) -> None:
         """A call ended with `outcome`; `build()` makes its record (from values taken when it ended)."""
