@@ -251,7 +251,7 @@ class Budget:
         if self.shared:
             self.raise_value(key, until_ms, _BLOCK_KEY_SECONDS)
         else:  # private storage: the fact in this process is all there is (no counter, no write ticket)
-            self.local_values[key] = max(self.local_values.get(key, 0.0), until_ms)
+            self._keep_locally(key, until_ms)
 
     # -- small facts (429/418 blocks, the 6-hour guard) ------------------------------------------------------
 
@@ -271,7 +271,7 @@ class Budget:
         storage fails), then the counter at `key` to at least `value` rounded up. A counter can only be
         added to, so reading it and adding the difference is done holding a write ticket on the key: two
         such adds at once (two processes answered 429 together) would sum to twice the value."""
-        self.local_values[key] = max(self.local_values.get(key, 0.0), value)
+        self._keep_locally(key, value)
         storage = self._storage
         ticket = key + "/write"
 
@@ -291,6 +291,9 @@ class Budget:
         raise BinanceStorageError(
             f"weight budget storage ({self.scheme}): a shared value stayed locked by another writer"
         )
+
+    def _keep_locally(self, key: str, value: float) -> None:
+        self.local_values[key] = max(self.local_values.get(key, 0.0), value)
 
     def clear(self) -> None:
         """Forget every counter, block and guard of this namespace in local memory (and every counter of
