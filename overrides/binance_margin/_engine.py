@@ -42,7 +42,7 @@ from ._errors import (
     BinanceWaitRefused,
 )
 from ._observe import BucketUsage, CallRecord, Observer, logger
-from ._responses import MAX_RETRY_AFTER_SECONDS, classify, json_object, read_body, retry_after_seconds
+from ._responses import MAX_RETRY_AFTER_SECONDS, body_or_problem, classify, json_object, retry_after_seconds
 from ._retry import RetryPolicy, may_retry
 from ._routing import Routes
 from ._timesync import Clock, ServerClock
@@ -263,7 +263,7 @@ class Engine:
                 )
             call.reached = True
             call.status = reply.status
-            body, problem = read_body(reply, self._max_bytes)
+            body, problem = body_or_problem(reply, self._max_bytes)
             query = request.target.partition("?")[2]
             hidden = (query, query.rpartition(self._signature_prefix)[2], self._credentials.api_key)
             try:
@@ -354,7 +354,7 @@ class Engine:
         until = now + retry_after * 1000 if retry_after is not None else 0.0
         banned = answer.status == 418
         if banned:
-            match = _BANNED_UNTIL.search(read_body(answer, self._max_bytes)[0] or b"")
+            match = _BANNED_UNTIL.search(body_or_problem(answer, self._max_bytes)[0] or b"")
             if match is not None:
                 until = max(until, min(float(match.group(1)), longest))
         if until <= now:  # no usable Retry-After: the rest of the window
@@ -382,7 +382,7 @@ class Engine:
         received = self._clock.wall_ms()
         server_time: object = None
         if isinstance(reply, Answer) and reply.status == 200:
-            server_time = json_object(read_body(reply, self._max_bytes)[0]).get("serverTime")
+            server_time = json_object(body_or_problem(reply, self._max_bytes)[0]).get("serverTime")
         if type(server_time) is int and server_time in _SERVER_TIME_MS:
             offset = self._server_clock.update(family.name, float(server_time), sent, received)
             _log.info(

@@ -75,7 +75,7 @@ def decoded_body(answer: Answer, max_bytes: int) -> bytes:
     return body
 
 
-def read_body(answer: Answer, max_bytes: int) -> tuple[bytes | None, str | None]:
+def body_or_problem(answer: Answer, max_bytes: int) -> tuple[bytes | None, str | None]:
     """The decoded body (`decoded_body`) and None, or None and why the body cannot be read."""
     try:
         return decoded_body(answer, max_bytes), None
@@ -186,7 +186,7 @@ def classify(
 ) -> Any:
     """The operation's parsed result for a documented success; otherwise raise the typed error.
 
-    `body` and `problem` are `read_body`'s: the decoded body, or None and what kept it from being read.
+    `body` and `problem` are `body_or_problem`'s: the decoded body, or None and what kept it from being read.
     What an answer says about execution: a success executed; a 5xx may have (unless its message says it
     did not); any other status did not. An unreadable body on a 2xx is a BinanceResponseError whose
     outcome is unknown for a POST (it executed, whatever the bytes), and so is a 1xx that an HTTP
