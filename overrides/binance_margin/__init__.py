@@ -37,20 +37,7 @@ from ._observe import BucketUsage, CallRecord
 from ._options import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WAIT
 from ._retry import RetryPolicy
 from ._timesync import Clock, SystemClock
-
-
-def __getattr__(name: str) -> object:
-    # The installed version is read from the distribution's metadata (~10 ms of imports): on first use.
-    if name == "__version__":
-        from ._version import installed_version
-
-        return installed_version()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
+from ._version import __version__
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",

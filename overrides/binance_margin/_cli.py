@@ -19,6 +19,7 @@ from ._credentials import ENV_API_KEY, ENV_API_SECRET, ENV_PRIVATE_KEY_FILE, ENV
 from ._errors import BinanceAPIError, BinanceConfigError, BinanceMarginError, BinanceValidationError
 from ._observe import CallRecord
 from ._options import DEFAULT_TIMEOUT
+from ._version import __version__
 
 _DESCRIPTION = f"""Call Binance's margin endpoints, signed; JSON on stdout.
 
@@ -89,12 +90,10 @@ _COMMANDS = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ._version import installed_version
-
     parser = argparse.ArgumentParser(
         prog="binance-margin", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub: dict[str, argparse.ArgumentParser] = {}
