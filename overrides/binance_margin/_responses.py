@@ -39,10 +39,6 @@ class ModelError(Exception):
     """The JSON value is not the documented response."""
 
 
-class BodyError(Exception):
-    """The body cannot be read: an unknown or broken Content-Encoding, or it decodes past the cap."""
-
-
 def _hidden(text: str, hidden: tuple[str, ...]) -> str:
     # A page or proxy that echoes the request would put the signed query or the API key in the message.
     for secret in hidden:
@@ -57,50 +53,40 @@ def _excerpt(content: bytes, hidden: tuple[str, ...]) -> str:
     return (text[:_EXCERPT] + "…" if len(text) > _EXCERPT else text) or "<empty body>"
 
 
-def decoded_body(answer: Answer, max_bytes: int) -> bytes:
+def body_or_problem(answer: Answer, max_bytes: int) -> tuple[bytes | None, str | None]:
     """The body with its Content-Encoding (identity, gzip, deflate; in any sequence) undone, at most
-    `max_bytes` long; BodyError otherwise. A decompression bomb stops at the cap."""
+    `max_bytes` long, and None; or None and why the body cannot be read: an unknown or broken
+    Content-Encoding, or it decodes past the cap. A decompression bomb stops at the cap."""
     if answer.body_error is not None:
-        raise BodyError(answer.body_error)
+        return None, answer.body_error
     encoding = answer.headers.get("content-encoding")
     if not encoding:
-        return answer.body
+        return answer.body, None
     body = answer.body
     for coding in reversed([part.strip().lower() for part in encoding.split(",") if part.strip()]):
         if coding == "identity":
             continue
         if coding not in ("gzip", "x-gzip", "deflate"):
-            raise BodyError(f"unsupported Content-Encoding {coding!r}")
-        body = _inflate(body, coding, max_bytes)
-    return body
-
-
-def body_or_problem(answer: Answer, max_bytes: int) -> tuple[bytes | None, str | None]:
-    """The decoded body (`decoded_body`) and None, or None and why the body cannot be read."""
-    try:
-        return decoded_body(answer, max_bytes), None
-    except BodyError as error:
-        return None, str(error)
-
-
-def _inflate(data: bytes, coding: str, max_bytes: int) -> bytes:
-    # gzip: gzip header (wbits 16+); deflate: zlib-wrapped as RFC 9110 says, raw deflate as many servers send.
-    attempts = (zlib.MAX_WBITS | 16,) if coding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
-    for wbits in attempts:
-        inflater = zlib.decompressobj(wbits)
-        try:
-            out = inflater.decompress(data, max_bytes + 1)
-            if len(out) <= max_bytes and not inflater.unconsumed_tail:
-                out += inflater.flush()
-        except zlib.error as error:
-            failure = error  # the last one is reported
-            continue
+            return None, f"unsupported Content-Encoding {coding!r}"
+        # gzip: gzip header (wbits 16+); deflate: zlib-wrapped as RFC 9110 says, raw deflate as many
+        # servers send.
+        for wbits in (zlib.MAX_WBITS | 16,) if coding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+            inflater = zlib.decompressobj(wbits)
+            try:
+                out = inflater.decompress(body, max_bytes + 1)
+                if len(out) <= max_bytes and not inflater.unconsumed_tail:
+                    out += inflater.flush()
+                break
+            except zlib.error as error:
+                failure = error  # the last one is reported
+        else:
+            return None, f"the {coding} body does not decode ({failure})"
         if len(out) > max_bytes or inflater.unconsumed_tail:
-            raise BodyError(f"the {coding} body decodes to more than {max_bytes} bytes")
+            return None, f"the {coding} body decodes to more than {max_bytes} bytes"
         if not inflater.eof:
-            raise BodyError(f"the {coding} body is cut short")
-        return out
-    raise BodyError(f"the {coding} body does not decode ({failure})")
+            return None, f"the {coding} body is cut short"
+        body = out
+    return body, None
 
 
 # One decoder for every answer: json.loads with an option builds a new JSONDecoder on each call.

@@ -19,8 +19,7 @@ from binance_margin import (
 )
 from binance_margin._responses import (
     MAX_RETRY_AFTER_SECONDS,
-    BodyError,
-    decoded_body,
+    body_or_problem,
     parse_json,
     retry_after_seconds,
 )
@@ -93,19 +92,19 @@ def _answer(body: bytes, encoding: str | None = None) -> Answer:
     return Answer(200, {"content-encoding": encoding} if encoding else {}, body)
 
 
-def test_encodings_are_undone_in_any_order_and_junk_is_a_body_error() -> None:
+def test_encodings_are_undone_in_any_order_and_junk_is_a_body_problem() -> None:
     data = b'[{"x": 1}]'
-    assert decoded_body(_answer(gzip.compress(data), "gzip"), 100) == data
-    assert decoded_body(_answer(gzip.compress(zlib.compress(data)), "deflate, gzip"), 100) == data
-    assert decoded_body(_answer(data, "identity"), 100) == data
+    assert body_or_problem(_answer(gzip.compress(data), "gzip"), 100) == (data, None)
+    assert body_or_problem(_answer(gzip.compress(zlib.compress(data)), "deflate, gzip"), 100) == (data, None)
+    assert body_or_problem(_answer(data, "identity"), 100) == (data, None)
     for body, encoding, reason in (
         (b"\x1f\x8bjunk", "gzip", "does not decode"),
         (gzip.compress(data)[:-8], "gzip", "cut short"),
         (data, "br", "unsupported"),
         (gzip.compress(b"0" * 1000), "gzip", "more than 100 bytes"),
     ):
-        with pytest.raises(BodyError, match=reason):
-            decoded_body(_answer(body, encoding), 100)
+        decoded, problem = body_or_problem(_answer(body, encoding), 100)
+        assert decoded is None and problem is not None and reason in problem
 
 
 def test_json_numbers_keep_their_exact_digits_and_hostile_json_is_an_error() -> None:
