@@ -38,10 +38,6 @@ def _request(request: WireRequest) -> httpx.Request:
     )
 
 
-def _failure(error: BaseException, request: WireRequest) -> TransportFailure:
-    return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
-
-
 def _answer(response: httpx.Response, body: bytes, problem: str | None) -> Answer:
     headers = {name.lower(): value for name, value in response.headers.multi_items()}
     return Answer(response.status_code, headers, body, problem)
@@ -58,7 +54,7 @@ class HttpxSender:
         try:
             response = self._transport.handle_request(_request(request))
         except Exception as error:
-            return _failure(error, request)
+            return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
         # The stream a transport returns yields the raw bytes (a transport's contract), even when the
         # response was built already read, as MockTransport's are.
         stream = cast(httpx.SyncByteStream, response.stream)
@@ -114,7 +110,7 @@ class HttpxAsyncSender:
                 return TransportFailure(
                     kind="TimeoutError", message="no answer within the timeout", sent=sent
                 )
-            return _failure(error, request)
+            return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
         return _answer(response, body, problem)
 
     async def aclose(self) -> None:
