@@ -37,10 +37,6 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
-def _kind(value: object) -> str:
-    return type(value).__name__
-
-
 def _refusal(operation_id: str, name: str, message: str, rule: str = "") -> BinanceValidationError:
     """The error of a check of parameter `name`: its message begins with the name."""
     return BinanceValidationError(operation_id, f"{name} {message}", parameter=name, rule=rule)
@@ -59,7 +55,7 @@ def _text_check(operation_id: str, schema: Parameter) -> Callable[[object, str],
             if isinstance(value, enum.Enum) and isinstance(value.value, str):
                 value = value.value
             elif not isinstance(value, str):
-                raise refuse(f"{where}must be a str, not {_kind(value)} ({value!r})")
+                raise refuse(f"{where}must be a str, not {type(value).__name__} ({value!r})")
         text = str(value) if type(value) is not str else value
         if not text.isascii() and _SURROGATE.search(text):
             raise refuse(f"{where}is not text (it holds a lone surrogate: bytes that were not UTF-8)")
@@ -83,7 +79,7 @@ def _parameter_check(operation: Operation, parameter: Parameter) -> Check:
 
         def integer(value: object) -> list[str]:
             if type(value) is not int:
-                raise refuse(f"must be an int, not {_kind(value)} ({value!r})")
+                raise refuse(f"must be an int, not {type(value).__name__} ({value!r})")
             return [str(value)]
 
         return integer
@@ -101,7 +97,7 @@ def _parameter_check(operation: Operation, parameter: Parameter) -> Check:
 
     def array(value: object) -> list[str]:
         if not isinstance(value, list | tuple):
-            raise refuse(f"must be a list of str, not {_kind(value)} ({value!r})")
+            raise refuse(f"must be a list of str, not {type(value).__name__} ({value!r})")
         items = [item(element, f"item {index} ") for index, element in enumerate(value)]
         if len(items) < fewest:
             raise refuse(f"has {len(items)} item(s); it needs at least {fewest}")
@@ -138,7 +134,7 @@ def validate(operation: Operation, arguments: Mapping[str, object]) -> list[tupl
         plan = _PLANS[operation.operation_id] = _Plan(operation)
     if not isinstance(arguments, Mapping):
         raise BinanceValidationError(
-            operation.operation_id, f"arguments must be a mapping, not {_kind(arguments)}"
+            operation.operation_id, f"arguments must be a mapping, not {type(arguments).__name__}"
         )
     if arguments.keys() - plan.names:
         unknown = sorted(str(name) for name in arguments.keys() - plan.names)
