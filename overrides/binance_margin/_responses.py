@@ -189,8 +189,7 @@ def classify(
         except (ModelError, *_JSON_ERRORS) as error:
             reason = f"the body is not the documented response: {error}"
         kind: type[BinanceAPIError] = BinanceResponseError
-        unknown = may_have_executed
-        raise _error(kind, answer, operation, body, None, reason, hidden, outcome_unknown=unknown)
+        raise _error(kind, answer, operation, body, None, reason, hidden, outcome_unknown=may_have_executed)
     code, message = binance_code(body)
     if status in (429, 418):
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
