@@ -17,9 +17,8 @@ import contextvars
 import encodings.idna  # noqa: F401  the first connect's host-name codec: loaded before any reservation
 import ssl
 import time
-import typing
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 import httpcore
 
@@ -75,7 +74,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         stream = self._stream.start_tls(ssl_context, server_hostname, _left(httpcore.ConnectTimeout))
         return _DeadlineStream(stream)
 
-    def get_extra_info(self, info: str) -> typing.Any:
+    def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
 
 
@@ -86,7 +85,7 @@ class _DeadlineBackend(httpcore.SyncBackend):
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         left = _left(httpcore.ConnectTimeout)
         return _DeadlineStream(super().connect_tcp(host, port, left, local_address, socket_options))
