@@ -63,9 +63,8 @@ def body_or_problem(answer: Answer, max_bytes: int) -> tuple[bytes | None, str |
     if not encoding:
         return answer.body, None
     body = answer.body
-    for coding in reversed([part.strip().lower() for part in encoding.split(",") if part.strip()]):
-        if coding == "identity":
-            continue
+    codings = [part.strip() for part in encoding.lower().split(",")]
+    for coding in reversed([coding for coding in codings if coding not in ("", "identity")]):
         if coding not in ("gzip", "x-gzip", "deflate"):
             return None, f"unsupported Content-Encoding {coding!r}"
         # gzip: gzip header (wbits 16+); deflate: zlib-wrapped as RFC 9110 says, raw deflate as many
