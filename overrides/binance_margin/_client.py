@@ -399,7 +399,7 @@ class BinanceClient:
     ) -> Flow[MarginTypeResult]:
         # One flow of engine calls for both drivers: each attempt is a whole call (its own record).
         arguments = {"symbol": symbol, "marginType": margin_type}
-        value = answer_value(margin_type)
+        value = str(getattr(margin_type, "value", margin_type))  # an enum member as its value
         attempt = 1
         may_have_changed = False  # an earlier attempt may have executed: "already so" is then ours, maybe
         while True:
@@ -457,12 +457,6 @@ class BinanceClient:
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-
-def answer_value(margin_type: object) -> str:
-    """An enum member or its value, as its value (what `MarginTypeResult` reports)."""
-    value = getattr(margin_type, "value", margin_type)
-    return str(value)
 
 
 def _as_list(result: LiabilityCoin | list[LiabilityCoin]) -> list[LiabilityCoin]:
