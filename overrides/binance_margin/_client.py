@@ -182,16 +182,14 @@ class BinanceClient:
         self._transport = transport
         self._async_transport = async_transport
         self._default_options = CallOptions(wait=flag("wait", wait), max_wait=number("max_wait", max_wait))
-        window = optional(number, "window_seconds", window_seconds, above=True)
-        guard = optional(number, "window_guard", window_guard)
         self._account = account_label(credentials.api_key, optional(text, "account", account))
         self.budget = Budget(
             text("storage_uri", storage_uri),
             account=self._account,
             namespace=text("budget_namespace", budget_namespace),
             ip_label=text("ip_label", ip_label),
-            window_seconds=window,
-            guard=guard,
+            window_seconds=optional(number, "window_seconds", window_seconds, above=True),
+            guard=optional(number, "window_guard", window_guard),
         )
         has_methods("clock", clock, _CLOCK, "a Clock")
         self._clock: Clock = clock if clock is not None else SystemClock()
