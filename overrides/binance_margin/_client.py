@@ -286,7 +286,7 @@ class BinanceClient:
 
     def _asender(self) -> AsyncSender:
         # A given transport serves any event loop; otherwise aiohttp on asyncio, httpx's own elsewhere (trio).
-        kind = "given" if self._async_transport is not None else "aiohttp" if on_asyncio() else "httpx"
+        kind = "aiohttp" if self._async_transport is None and on_asyncio() else "httpx"
         sender = self._async_senders.get(kind)
         if sender is None:
             sender = self._async_senders[kind] = self._new_async_sender(kind)
@@ -295,8 +295,7 @@ class BinanceClient:
     def _new_async_sender(self, kind: str) -> AsyncSender:
         from ._http_httpx import HttpxAsyncSender
 
-        if kind == "given":
-            assert self._async_transport is not None
+        if self._async_transport is not None:
             return HttpxAsyncSender(self._async_transport, max_response_bytes=self._max_bytes)
         proxies = environment_proxies(self._routes.origins())
         if kind == "aiohttp":
