@@ -7,7 +7,6 @@ Exit status: 0 success, 1 Binance or the network answered with an error (code an
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -163,7 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
     try:
         with BinanceClient.from_env(
-            os.environ,
             base_url=options.base_url or None,
             futures_base_url=options.futures_base_url or None,
             testnet=options.testnet,
