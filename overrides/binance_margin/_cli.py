@@ -176,15 +176,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 if options.show_weight:
                     _print_weight(client.last_call)
-    except (BinanceConfigError, BinanceValidationError) as error:
-        print(f"binance-margin: {error}", file=sys.stderr)
-        return 2
     except BinanceAPIError as error:
         print(f"binance-margin: error {error.code}: {error.message} ({error})", file=sys.stderr)
         return 1
-    except BinanceMarginError as error:  # no answer (transport), refused by a budget or the guard
+    except BinanceMarginError as error:
         print(f"binance-margin: {error}", file=sys.stderr)
-        return 1
+        # 2: nothing was sent (configuration, validation); 1: no answer, or refused by a budget or the guard.
+        return 2 if isinstance(error, BinanceConfigError | BinanceValidationError) else 1
     sys.stdout.write(_dumps(result) + "\n")
     return 0
 
