@@ -9,6 +9,7 @@ import random
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypedDict, Unpack, cast
 
@@ -222,7 +223,6 @@ class BinanceClient:
         self._lock = threading.Lock()
         self._sync_sender: SyncSender | None = None
         self._async_senders: dict[str, AsyncSender] = {}
-        self._api: AuthenticatedClient | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]) -> Self:
@@ -316,14 +316,12 @@ class BinanceClient:
         flow = self._engine.call(operation_id, arguments, self._options())
         return await arun(flow, self._asender(), self._clock)
 
-    @property
+    @cached_property
     def api(self) -> AuthenticatedClient:
         """The generated client: `<operation>.sync(client=client.api)` and friends run this engine."""
-        if self._api is None:
-            from ._api import generated_client
+        from ._api import generated_client
 
-            self._api = generated_client(self, self._routes)
-        return self._api
+        return generated_client(self, self._routes)
 
     # -- the four operations ----------------------------------------------------------------------------
 
