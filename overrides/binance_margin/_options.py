@@ -25,14 +25,12 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
 
 def number(name: str, value: object, *, above: bool = False, at_most: float = math.inf) -> float:
     """A finite real number (not a bool) at least 0 (or above it), and at most `at_most`."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BinanceConfigError(f"{name} must be a finite number, not {value!r}")
     try:
-        result = float(value)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise BinanceConfigError(f"{name} must be a finite number, not {value!r}")
     except OverflowError:  # an int beyond any float (not quoted: it may have too many digits to print)
         raise BinanceConfigError(f"{name} must be a finite number, not an int that large") from None
-    if not math.isfinite(result):
-        raise BinanceConfigError(f"{name} must be a finite number, not {value!r}")
+    result = float(value)
     if result < 0 or (above and result == 0):
         raise BinanceConfigError(f"{name} is {value!r}; it must be {'above' if above else 'at least'} 0")
     if result > at_most:
