@@ -26,7 +26,6 @@ class Credentials(Protocol):
 
     def sign(self, payload: bytes) -> str:
         """The signature of `payload`, before percent-encoding."""
-        ...
 
 
 class _Redacted:
