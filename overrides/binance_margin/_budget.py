@@ -89,13 +89,13 @@ def account_label(api_key: str, account: str | None) -> str:
 
 
 def _shared_storage(storage_uri: str, scheme: str) -> Storage:
-    """The `limits` storage of a URI; its errors are wrapped (`limits.errors.StorageError`)."""
+    """The `limits` storage of a URI; what its operations raise when they fail is its `base_exceptions`."""
     # Imported here, not at module level: `limits.storage` loads every backend (~11 ms of import time).
     from limits.errors import ConfigurationError
     from limits.storage import Storage, storage_from_string
 
     try:
-        storage = storage_from_string(storage_uri, wrap_exceptions=True)
+        storage = storage_from_string(storage_uri)
     except (ConfigurationError, ValueError) as error:
         # The library's message may quote the URI (and a password in it): keep only the kind.
         raise BinanceConfigError(
@@ -136,14 +136,9 @@ class Budget:
         # memory:// is private to this process: counters without limits' expiry thread (_counters.py).
         # Anything else is a shared `limits` storage.
         self.shared = scheme != "memory"
-        self._storage: Storage | LocalCounters
-        self._storage_error: type[Exception] | tuple[()]
-        if self.shared:
-            from limits.errors import StorageError  # what the shared storage raises (wrap_exceptions)
-
-            self._storage, self._storage_error = _shared_storage(storage_uri, scheme), StorageError
-        else:  # local counters have no I/O to fail
-            self._storage, self._storage_error = LocalCounters(), ()
+        self._storage: Storage | LocalCounters = (
+            _shared_storage(storage_uri, scheme) if self.shared else LocalCounters()
+        )
         self.scheme = scheme
         self.namespace = namespace
         # Facts kept in this process whatever the storage says (429/418 blocks and the 6-hour guard, after
@@ -186,10 +181,9 @@ class Budget:
     def _io(self, action: Callable[[], T]) -> T:
         try:
             return action()
-        except self._storage_error as error:
+        except self._storage.base_exceptions as error:  # the storage's driver errors (none for local)
             raise BinanceStorageError(
-                f"weight budget storage ({self.scheme}) failed: "
-                f"{type(getattr(error, 'storage_error', error)).__name__}"
+                f"weight budget storage ({self.scheme}) failed: {type(error).__name__}"
             ) from None
 
     # -- reserving ------------------------------------------------------------------------------------------

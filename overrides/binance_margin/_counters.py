@@ -9,7 +9,7 @@ counted again and expiry only frees memory. Here expiry is checked when a key is
 drops all expired keys at most once a second.
 
 Shared storages (Redis, memcached, ...) stay `limits` storages: `LocalCounters` has the same semantics
-for the part of their interface a `Budget` uses (`incr`, `get`, `reset`, `clear`).
+for the part of their interface a `Budget` uses (`incr`, `get`, `reset`, `clear`, `base_exceptions`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ _EXPIRED: Final = (0, -math.inf)
 class LocalCounters:
     """Thread-safe in-process counters with `limits`' MemoryStorage semantics (incr, get, reset, clear):
     a counter's expiry is set when it is created (and restarts when an expired one is raised again)."""
+
+    # What the operations raise when the storage fails, as `limits.storage.Storage.base_exceptions`: none.
+    base_exceptions: Final = ()
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
