@@ -266,20 +266,13 @@ class Budget:
         added to, so reading it and adding the difference is done holding a write ticket on the key: two
         such adds at once (two processes answered 429 together) would sum to twice the value."""
         self._keep_locally(key, value)
-        storage = self._storage
         ticket = key + "/write"
-
-        def raise_to() -> bool:
-            if storage.incr(ticket, _WRITE_TICKET_SECONDS, 1) != 1:
-                return False
-            try:
-                _top_up(storage, key, expiry_seconds, math.ceil(value))
-            finally:
-                storage.clear(ticket)
-            return True
-
         for _ in range(_WRITE_TRIES):
-            if self._io(raise_to):
+            if self.take_ticket(ticket, _WRITE_TICKET_SECONDS) == 1:
+                try:
+                    self._io(partial(_top_up, self._storage, key, expiry_seconds, math.ceil(value)))
+                finally:
+                    self.forget(ticket)
                 return
             time.sleep(_WRITE_PAUSE_SECONDS)  # another writer holds the ticket for a few milliseconds
         raise BinanceStorageError(
