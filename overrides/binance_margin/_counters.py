@@ -44,8 +44,9 @@ class LocalCounters:
         """Add `amount` to the counter at `key` and return it; a new counter expires after `expiry` s."""
         now = self._clock()
         with self._lock:
-            if now >= self._next_sweep:
-                self._sweep(now)
+            if now >= self._next_sweep:  # drop the expired counters, at most once a second
+                self._values = {name: entry for name, entry in self._values.items() if entry[1] > now}
+                self._next_sweep = now + _SWEEP_SECONDS
             value, expires = self._values.get(key, _EXPIRED)
             if expires <= now:
                 value, expires = 0, now + expiry
@@ -72,7 +73,3 @@ class LocalCounters:
         now = self._clock()
         with self._lock:
             return [key for key, (_, expires) in self._values.items() if expires > now]
-
-    def _sweep(self, now: float) -> None:
-        self._values = {key: entry for key, entry in self._values.items() if entry[1] > now}
-        self._next_sweep = now + _SWEEP_SECONDS
