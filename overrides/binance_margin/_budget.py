@@ -83,9 +83,7 @@ class Wait:
 
 def account_label(api_key: str, account: str | None) -> str:
     """The account part of shared keys: the configured name, else a hash of the API key (never the key)."""
-    if account:
-        return account
-    return "key-" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+    return account or "key-" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
 
 
 def _shared_storage(storage_uri: str, scheme: str) -> Storage:
