@@ -16,7 +16,6 @@ import attrs
 from ._errors import BinanceAPIError
 
 NOOP_CODES: Final = frozenset({-4046, -4067})
-_FAMILY: Final = "fapi"
 
 
 @attrs.frozen
@@ -42,6 +41,6 @@ class MarginTypeResult:
 
 def already_set(error: BinanceAPIError, symbol: str, margin_type: str) -> MarginTypeResult | None:
     """The no-op result if `error` says the symbol already has the margin type, else None."""
-    if error.family == _FAMILY and error.status < 500 and error.code in NOOP_CODES:
+    if error.family == "fapi" and error.status < 500 and error.code in NOOP_CODES:
         return MarginTypeResult(symbol, margin_type, False, error.code)
     return None
