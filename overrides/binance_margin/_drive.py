@@ -9,15 +9,11 @@ has its result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ._engine import Flow, Offload, Send, Sleep
 from ._timesync import Clock
 from ._wire import Reply, WireRequest
-
-if TYPE_CHECKING:
-    from asyncio import Future
 
 T = TypeVar("T")
 
@@ -67,22 +63,6 @@ def on_asyncio() -> bool:
     return True
 
 
-async def _finish_in_thread(action: Callable[[], T]) -> tuple[Future[T], BaseException | None]:
-    """Blocking storage I/O on asyncio's thread pool, run to its end: a cancellation meanwhile is held back
-    and returned, to be handed on at the flow's next step (a claim or keep of the guard abandoned half-way
-    would leave it taken with no one to settle it). anyio's threads already behave so."""
-    import asyncio  # only async callers pay for it (~13 ms of import time)
-
-    task = asyncio.ensure_future(asyncio.to_thread(action))
-    held: BaseException | None = None
-    while not task.done():
-        try:
-            await asyncio.wait((task,))
-        except asyncio.CancelledError as cancelled:
-            held = cancelled
-    return task, held
-
-
 async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:
     value: Any = None
     error: BaseException | None = None
@@ -111,9 +91,19 @@ async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:
             else:
                 assert type(step) is Offload
                 if on_asyncio():
-                    done, held = await _finish_in_thread(step.action)
-                    value = done.result()
-                else:
+                    # Blocking storage I/O on asyncio's thread pool, run to its end: a cancellation
+                    # meanwhile is held back, to be handed on at the flow's next step (a claim or keep of
+                    # the guard abandoned half-way would leave it taken with no one to settle it).
+                    import asyncio  # only async callers pay for it (~13 ms of import time)
+
+                    task = asyncio.ensure_future(asyncio.to_thread(step.action))
+                    while not task.done():
+                        try:
+                            await asyncio.wait((task,))
+                        except asyncio.CancelledError as cancelled:
+                            held = cancelled
+                    value = task.result()
+                else:  # anyio's threads already run to their end
                     import anyio
 
                     value = await anyio.to_thread.run_sync(step.action)
