@@ -23,7 +23,6 @@ from binance_margin_api.spec_metadata import (
     API_FAMILIES,
     OPERATIONS,
     SIGNING,
-    ApiFamily,
     OncePerInterval,
     Operation,
 )
@@ -107,7 +106,6 @@ class _Call:
     """One call: what it is, and what it has done so far (its record is built from this, once)."""
 
     operation: Operation
-    family: ApiFamily
     options: CallOptions
     started_ms: float
     origin: Origin | None = None
@@ -184,7 +182,7 @@ class Engine:
     def call(self, operation_id: str, arguments: Mapping[str, object], options: CallOptions) -> Flow[Result]:
         """The call's steps; returns its `Result` or raises its typed error (after recording it)."""
         operation = OPERATIONS[operation_id]
-        call = _Call(operation, API_FAMILIES[operation.family], options, self._clock.wall_ms())
+        call = _Call(operation, options, self._clock.wall_ms())
         rule = once_rule(operation)
         try:
             call.pairs = validate(operation, arguments)
@@ -221,7 +219,7 @@ class Engine:
 
     def _guarded(self, call: _Call, rule: OncePerInterval) -> Flow[Result]:
         """`_request` holding the once-per-interval guard: kept if the call may have executed."""
-        now = self._server_clock.now_ms(call.family.name)
+        now = self._server_clock.now_ms(call.operation.family)
         # How long the guard may stay taken while this attempt runs: each of its requests (time sync, the
         # request, the -1021 resync and resend) within the timeout, and its budget waits.
         claim_seconds = int(4 * self._timeout + 2 * call.options.max_wait + 60)
@@ -242,9 +240,9 @@ class Engine:
 
     def _request(self, call: _Call) -> Flow[Result]:
         """Sync the time if due, reserve, sign, send (and resend once on -1021), classify the answer."""
-        operation, family = call.operation, call.family
+        operation = call.operation
         call.status = None
-        if self._server_clock.due(family.name):
+        if self._server_clock.due(operation.family):
             yield from self._sync_time(call)
         bucket = self._budget.for_operation(operation.operation_id)
         resent = False
@@ -309,7 +307,7 @@ class Engine:
     def _signed(self, call: _Call) -> WireRequest:
         operation, origin = call.operation, call.origin
         assert origin is not None  # found before the first attempt
-        timestamp = str(int(self._server_clock.now_ms(call.family.name)))
+        timestamp = str(int(self._server_clock.now_ms(call.operation.family)))
         business = encode_pairs(call.pairs)
         payload = f"{business}&{self._signed_tail}{timestamp}" if business else self._signed_tail + timestamp
         try:
@@ -371,11 +369,11 @@ class Engine:
     def _sync_time(self, call: _Call) -> Flow[None]:
         """Measure the server-time offset of the call's family (round-trip corrected). A failed sync is
         logged and the call goes on with the offset it had."""
-        family = call.family
-        time = family.server_time
-        bucket = self._budget.for_time(family.name)
-        reservation = yield from self._reserve(call, bucket, time.weight, f"serverTime:{family.name}")
-        origin = self._routes.origin(family.name)
+        family = call.operation.family
+        time = API_FAMILIES[family].server_time
+        bucket = self._budget.for_time(family)
+        reservation = yield from self._reserve(call, bucket, time.weight, f"serverTime:{family}")
+        origin = self._routes.origin(family)
         request = self._wire_request(origin, "GET", origin.base_path + time.path, signed=False)
         sent = self._clock.wall_ms()
         reply = yield from self._exchange(call, request, reservation)
@@ -384,13 +382,13 @@ class Engine:
         if isinstance(reply, Answer) and reply.status == 200:
             server_time = json_object(body_or_problem(reply, self._max_bytes)[0]).get("serverTime")
         if type(server_time) is int and server_time in _SERVER_TIME_MS:
-            offset = self._server_clock.update(family.name, float(server_time), sent, received)
+            offset = self._server_clock.update(family, float(server_time), sent, received)
             _log.info(
-                "server time (%s): offset %+.1f ms, round trip %.1f ms", family.name, offset, received - sent
+                "server time (%s): offset %+.1f ms, round trip %.1f ms", family, offset, received - sent
             )
         else:
             what = f"HTTP {reply.status}" if isinstance(reply, Answer) else reply.kind
-            _log.warning("server time (%s) sync failed: %s; keeping the last offset", family.name, what)
+            _log.warning("server time (%s) sync failed: %s; keeping the last offset", family, what)
 
     # -- budgets and storage ----------------------------------------------------------------------------
 
