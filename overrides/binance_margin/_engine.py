@@ -108,8 +108,9 @@ class _Call:
     operation: Operation
     options: CallOptions
     started_ms: float
-    origin: Origin | None = None
-    pairs: list[tuple[str, str]] = attrs.field(factory=list)
+    # Both found before the first attempt.
+    origin: Origin = attrs.field(init=False)
+    pairs: list[tuple[str, str]] = attrs.field(init=False)
     attempt: int = 0
     requests: int = 0
     waited: float = 0.0
@@ -306,7 +307,6 @@ class Engine:
 
     def _signed(self, call: _Call) -> WireRequest:
         operation, origin = call.operation, call.origin
-        assert origin is not None  # found before the first attempt
         timestamp = str(int(self._server_clock.now_ms(call.operation.family)))
         business = encode_pairs(call.pairs)
         payload = f"{business}&{self._signed_tail}{timestamp}" if business else self._signed_tail + timestamp
@@ -373,8 +373,8 @@ class Engine:
         time = API_FAMILIES[family].server_time
         bucket = self._budget.for_time(family)
         reservation = yield from self._reserve(call, bucket, time.weight, f"serverTime:{family}")
-        origin = self._routes.origin(family)
-        request = self._wire_request(origin, "GET", origin.base_path + time.path, signed=False)
+        # The call's origin serves its family's server-time endpoint too.
+        request = self._wire_request(call.origin, "GET", call.origin.base_path + time.path, signed=False)
         sent = self._clock.wall_ms()
         reply = yield from self._exchange(call, request, reservation)
         received = self._clock.wall_ms()
