@@ -164,7 +164,6 @@ class Engine:
     _user_agent: str
     _signed_tail: str = attrs.field(init=False)
     _signature_prefix: str = attrs.field(init=False)
-    _shared: bool = attrs.field(init=False)
     _clock: Clock = attrs.field(init=False)
     _headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = attrs.field(init=False, factory=dict)
 
@@ -175,7 +174,6 @@ class Engine:
             f"&{percent_encode(SIGNING.timestamp_parameter)}="
         )
         self._signature_prefix = f"&{percent_encode(SIGNING.signature_parameter)}="
-        self._shared = self._budget.shared
         self._clock = self._server_clock.clock
 
     # -- one call ---------------------------------------------------------------------------------------
@@ -326,7 +324,7 @@ class Engine:
         reply: Reply = yield Send(request)
         if isinstance(reply, TransportFailure):
             return reply
-        if self._shared:
+        if self._budget.shared:
             bucket = reservation.bucket
             usage: tuple[Bucket, int, bool] = yield from self._after_sending(
                 call, partial(self._observe_answer, reply, reservation), (bucket, reservation.count, False)
@@ -396,7 +394,7 @@ class Engine:
         options = call.options
         while True:
             now = self._server_clock.now_ms(bucket.family)
-            if self._shared:
+            if self._budget.shared:
                 result = yield from self._before_sending(
                     call, partial(self._budget.reserve, bucket, weight, now)
                 )
@@ -420,7 +418,7 @@ class Engine:
         """A storage operation before sending: its BinanceStorageError means nothing (more) was sent.
         Private (memory) storage runs in place; shared storage is offloaded (off the event loop in async
         code)."""
-        if not self._shared:
+        if not self._budget.shared:
             return action()
         try:
             result: T = yield Offload(action)
@@ -431,7 +429,7 @@ class Engine:
     def _after_sending(self, call: _Call, action: Callable[[], T], fallback: T) -> Flow[T]:
         """A storage operation after sending: a failure must not hide the answer; it is logged, marked on
         the record, and `fallback` stands in for the result."""
-        if not self._shared:
+        if not self._budget.shared:
             return action()
         try:
             result: T = yield Offload(action)
