@@ -32,8 +32,7 @@ class SystemClock:
         return time.time_ns() / 1_000_000
 
     def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
+        time.sleep(max(0.0, seconds))
 
     async def asleep(self, seconds: float) -> None:
         import anyio  # sleeps on any event loop (asyncio, trio); only async callers pay for its import
