@@ -55,6 +55,7 @@ _TIMESTAMP_ERROR: Final = -1021
 # timestamps, windows and the guard.
 _SERVER_TIME_MS: Final = range(946_684_800_000, 32_503_680_000_000)  # 2000-01-01 to 3000-01-01
 _BANNED_UNTIL: Final = re.compile(rb"until (\d{12,})")
+_SIGNATURE_PREFIX: Final = f"&{percent_encode(SIGNING.signature_parameter)}="  # the query's last pair
 
 
 # The step and result types are made on every call: not frozen (attrs' frozen __init__ costs about 3x),
@@ -163,7 +164,6 @@ class Engine:
     _max_bytes: int = attrs.field(alias="max_response_bytes")
     _user_agent: str
     _signed_tail: str = attrs.field(init=False)
-    _signature_prefix: str = attrs.field(init=False)
     _clock: Clock = attrs.field(init=False)
     _headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = attrs.field(init=False, factory=dict)
 
@@ -173,7 +173,6 @@ class Engine:
             f"{percent_encode(SIGNING.recv_window_parameter)}={self._recv_window}"
             f"&{percent_encode(SIGNING.timestamp_parameter)}="
         )
-        self._signature_prefix = f"&{percent_encode(SIGNING.signature_parameter)}="
         self._clock = self._server_clock.clock
 
     # -- one call ---------------------------------------------------------------------------------------
@@ -262,7 +261,7 @@ class Engine:
             call.status = reply.status
             body, problem = body_or_problem(reply, self._max_bytes)
             query = request.target.partition("?")[2]
-            hidden = (query, query.rpartition(self._signature_prefix)[2], self._credentials.api_key)
+            hidden = (query, query.rpartition(_SIGNATURE_PREFIX)[2], self._credentials.api_key)
             try:
                 value = classify(reply, body, problem, operation, wall_ms=self._clock.wall_ms, hidden=hidden)
                 assert body is not None  # classify raised otherwise
@@ -309,7 +308,7 @@ class Engine:
         business = encode_pairs(call.pairs)
         payload = f"{business}&{self._signed_tail}{timestamp}" if business else self._signed_tail + timestamp
         try:
-            query = sign_payload(payload, self._credentials, self._signature_prefix)
+            query = sign_payload(payload, self._credentials, _SIGNATURE_PREFIX)
         except Exception as error:  # a caller's own Credentials; its message could quote key material
             raise BinanceConfigError(
                 f"the credentials could not sign the request ({type(error).__name__}){_nothing_sent(call)}"
