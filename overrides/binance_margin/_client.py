@@ -46,7 +46,6 @@ from ._options import (
 from ._retry import RetryPolicy
 from ._routing import Routes, environment_proxies
 from ._timesync import Clock, ServerClock, SystemClock
-from ._version import USER_AGENT
 from ._wire import check_header_value
 
 if TYPE_CHECKING:
@@ -218,7 +217,6 @@ class BinanceClient:
             retry_not_executed_posts=flag("retry_not_executed_posts", retry_not_executed_posts),
             rng=self._rng,
             max_response_bytes=self._max_bytes,
-            user_agent=USER_AGENT,
         )
         self._lock = threading.Lock()
         self._sync_sender: SyncSender | None = None

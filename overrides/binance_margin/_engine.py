@@ -46,6 +46,7 @@ from ._retry import RetryPolicy, may_retry
 from ._routing import Routes
 from ._timesync import Clock, ServerClock
 from ._validation import validate
+from ._version import USER_AGENT
 from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest
 
 T = TypeVar("T")
@@ -162,7 +163,6 @@ class Engine:
     _retry_not_executed_posts: bool
     _rng: random.Random
     _max_bytes: int = attrs.field(alias="max_response_bytes")
-    _user_agent: str
     _signed_tail: str = attrs.field(init=False)
     _clock: Clock = attrs.field(init=False)
     _headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = attrs.field(init=False, factory=dict)
@@ -288,7 +288,7 @@ class Engine:
         if headers is None:
             found = [
                 ("Host", origin.netloc),
-                ("User-Agent", self._user_agent),
+                ("User-Agent", USER_AGENT),
                 ("Accept", "application/json"),
                 # Small JSON answers: compressing them saves nothing worth the CPU on either side.
                 ("Accept-Encoding", "identity"),
