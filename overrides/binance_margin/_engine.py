@@ -82,8 +82,7 @@ class Offload:
     action: Callable[[], Any]
 
 
-Step = Send | Sleep | Offload
-Flow = Generator[Step, Any, T]
+Flow = Generator[Send | Sleep | Offload, Any, T]  # a call's steps; sent a step's result, returns T
 
 
 @attrs.define(slots=True)
