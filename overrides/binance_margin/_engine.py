@@ -343,14 +343,13 @@ class Engine:
     def _block(self, answer: Answer, reservation: Reservation) -> None:
         bucket = reservation.bucket
         now = self._server_clock.now_ms(bucket.family)
-        longest = now + MAX_RETRY_AFTER_SECONDS * 1000
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), self._clock.wall_ms())
         until = now + retry_after * 1000 if retry_after is not None else 0.0
         banned = answer.status == 418
         if banned:
             match = _BANNED_UNTIL.search(body_or_problem(answer, self._max_bytes)[0] or b"")
-            if match is not None:
-                until = max(until, min(float(match.group(1)), longest))
+            if match is not None:  # the ban's end, at most as far off as the longest Retry-After taken
+                until = max(until, min(float(match.group(1)), now + MAX_RETRY_AFTER_SECONDS * 1000))
         if until <= now:  # no usable Retry-After: the rest of the window
             until = (reservation.window + 1) * bucket.window_ms + bucket.guard_ms
         self._budget.block(bucket, until, family_wide=banned)
