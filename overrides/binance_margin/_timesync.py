@@ -18,7 +18,6 @@ class Clock(Protocol):
 
     def wall_ms(self) -> float:
         """Milliseconds since the epoch (float, sub-ms resolution)."""
-        ...
 
     def sleep(self, seconds: float) -> None: ...
 
