@@ -26,7 +26,7 @@ import aiohttp
 from yarl import URL
 
 from ._routing import Proxy
-from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_body, cut_short
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_body, cut_short, header_fields
 
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
@@ -123,7 +123,7 @@ class AiohttpSender:
                 response.release()
             else:  # the rest of the body is not read: the connection goes
                 response.close()
-        return Answer(response.status, response.headers, data, problem)
+        return Answer(response.status, header_fields(response.headers.items()), data, problem)
 
     async def aclose(self) -> None:
         session, self._session = self._session, None

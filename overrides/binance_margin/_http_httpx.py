@@ -39,8 +39,8 @@ def _request(request: WireRequest) -> httpx.Request:
 
 
 def _answer(response: httpx.Response, body: bytes, problem: str | None) -> Answer:
-    headers = {name.lower(): value for name, value in response.headers.multi_items()}
-    return Answer(response.status_code, headers, body, problem)
+    # httpx's own items() joins a repeated field's values with ", ", as `header_fields` does.
+    return Answer(response.status_code, dict(response.headers.items()), body, problem)
 
 
 class HttpxSender:

@@ -23,7 +23,7 @@ from typing import Any, Final
 import httpcore
 
 from ._routing import Proxy
-from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, read_body
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, header_fields, read_body
 
 _MAX_CONNECTIONS: Final = 20
 # When the answer is due (time.monotonic()), set by HttpcoreSender.send for the I/O it causes.
@@ -143,10 +143,8 @@ class HttpcoreSender:
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
                 return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
             body, problem = read_body(response.stream, self._max_bytes, response.close)  # type: ignore[arg-type]
-            headers = {
-                name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers
-            }
-            return Answer(response.status, headers, body, problem)
+            lines = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers)
+            return Answer(response.status, header_fields(lines), body, problem)
         finally:
             _DEADLINE.reset(token)
 

@@ -65,7 +65,8 @@ class WireRequest:
 # Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
 @attrs.define(slots=True)
 class Answer:
-    """A response whose status line and headers arrived. `headers` is looked up by lower-case name.
+    """A response whose status line and headers arrived. `headers` is looked up by lower-case name (see
+    `header_fields`).
 
     `body` is the body as received (any Content-Encoding not yet undone). `body_error` says why the body
     could not be read whole (cut short, too large, too slow), and `body` is then empty; the status still
@@ -99,6 +100,17 @@ class TransportFailure:
 
 
 Reply = Answer | TransportFailure
+
+
+def header_fields(lines: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """An answer's headers by lower-case name. A field sent on several lines is their values joined by ", "
+    (RFC 9110, 5.3), whichever library read it: a repeated Content-Encoding is applied in order, and a
+    repeated used-weight or Retry-After header is not one number, so it is not trusted."""
+    fields: dict[str, str] = {}
+    for name, value in lines:
+        key = name.lower()
+        fields[key] = f"{fields[key]}, {value}" if key in fields else value
+    return fields
 
 
 def cut_short(error: BaseException) -> str:

@@ -14,8 +14,15 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from binance_margin import BinanceClient, BinanceConfigError, BinanceTransportError, HmacCredentials
+from binance_margin import (
+    BinanceClient,
+    BinanceConfigError,
+    BinanceTransportError,
+    CallRecord,
+    HmacCredentials,
+)
 from binance_margin_api.models import LiabilityCoin
+from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS
 
 from tests._loopback import hmac_verifier, loopback_server
 from tests._raw import DRIPS, RawServer, answer, answering, drip, ends, raw_server, read_request, refused_url
@@ -180,6 +187,47 @@ def test_encoded_answers_are_decoded_whichever_way_in(coding: str, encode: objec
         transported = _client(server.url, transport=httpx.HTTPTransport())
         with transported:
             assert [coin.asset for coin in transported.coin_list()] == ["BTC"]
+
+
+def _coin_list_through(driver: str, url: str) -> tuple[list[LiabilityCoin], CallRecord | None]:
+    """A coin-list call through one of the four drivers, and its record."""
+    if driver in ("httpcore", "httpx"):
+        options = {"transport": httpx.HTTPTransport()} if driver == "httpx" else {}
+        with _client(url, **options) as client:
+            return client.coin_list(), client.last_call
+
+    async def call() -> tuple[list[LiabilityCoin], CallRecord | None]:
+        options = {"async_transport": httpx.AsyncHTTPTransport()} if driver == "httpx-async" else {}
+        async with _client(url, **options) as client:
+            return await client.acoin_list(), client.last_call
+
+    return asyncio.run(call())
+
+
+_DRIVERS = ["httpcore", "aiohttp", "httpx", "httpx-async"]
+
+
+@pytest.mark.parametrize("driver", _DRIVERS)
+def test_a_header_sent_on_several_lines_is_read_alike_by_every_driver(driver: str) -> None:
+    # RFC 9110 5.3: the lines of one field are one list. Two Content-Encoding lines mean gzip twice; two
+    # used-weight lines are not one count, so the local count stands (the library's first or last line
+    # would make the sync and async doors disagree).
+    operation = OPERATIONS["getSmallLiabilityExchangeCoinList"]
+    used = RATE_LIMITS[operation.rate_limit].used_weight_header.encode()
+    raw = answer(
+        200,
+        gzip.compress(gzip.compress(_COINS)),
+        b"Content-Encoding: gzip",
+        used + b": 7",
+        b"Content-Encoding: gzip",
+        used.lower() + b": 9",
+    )
+    with raw_server(answering(raw)) as server:
+        coins, record = _coin_list_through(driver, server.url)
+    assert [(coin.asset, coin.liability_qty) for coin in coins] == [("BTC", Decimal("1.50"))]
+    assert record is not None
+    [usage] = record.buckets
+    assert (usage.used, usage.from_server) == (operation.weight, False)
 
 
 def test_an_async_client_survives_a_new_event_loop() -> None:
