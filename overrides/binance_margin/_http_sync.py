@@ -8,6 +8,8 @@ backend interface:
 - `timeout` is a deadline for the whole answer, not per read: every connect, read and write gets the
   time left (a server dripping one byte a second cannot stretch a call past it);
 - the body is read up to the cap and the connection dropped beyond it;
+- an answer that was waiting on a pooled connection before the request went out (h11 keeps bytes a
+  server sent after its previous answer) is not taken for this request's answer;
 - every failure becomes a `TransportFailure` that says whether the request may have reached the server.
 """
 
@@ -54,15 +56,22 @@ def _left(expired: type[Exception]) -> float:
 class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
+        # Whether anything was read since the last request went out. A response head parsed without a read
+        # came from bytes the server sent before this request (more than its previous answer): it is not
+        # this request's answer.
+        self.read_since_request = False
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _left(httpcore.ReadTimeout))
+        data = self._stream.read(max_bytes, _left(httpcore.ReadTimeout))
+        self.read_since_request = True
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
             # h11 ends a message with an empty write, after the whole request is out: a deadline passing
             # there must not be taken for a request that was never sent.
             return
+        self.read_since_request = False
         self._stream.write(buffer, _left(httpcore.WriteTimeout))
 
     def close(self) -> None:
@@ -142,6 +151,16 @@ class HttpcoreSender:
                 )
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
                 return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
+            stream = response.extensions.get("network_stream")  # httpcore's public extension
+            if isinstance(stream, _DeadlineStream) and not stream.read_since_request:
+                stream.close()  # so the pool drops the connection (a closed socket reads as expired)
+                response.close()
+                return TransportFailure(
+                    kind="StaleAnswer",
+                    message="an answer was waiting before the request went out (the server sent more than "
+                    "its previous answer); the connection is dropped",
+                    sent=True,
+                )
             body, problem = read_body(response.stream, self._max_bytes, response.close)  # type: ignore[arg-type]
             lines = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers)
             return Answer(response.status, header_fields(lines), body, problem)

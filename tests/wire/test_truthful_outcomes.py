@@ -13,6 +13,7 @@ import tracemalloc
 
 import pytest
 from binance_margin import (
+    BinanceAPIError,
     BinanceClient,
     BinanceConfigError,
     BinanceMarginError,
@@ -94,6 +95,53 @@ async def test_async_calls_never_reuse_a_connection_the_server_closed() -> None:
                 await client.achange_margin_type("BTCUSDT", "CROSSED")
                 await asyncio.to_thread(behaviour.drop_idle_connection)  # the loop runs meanwhile
     _judge(records, server)
+
+
+class _AnswersTwiceAtFirst:
+    """Answers the first request with two answers (a server or proxy out of step), every later one with a
+    refusal: the second answer is waiting on the connection before the next request goes out."""
+
+    REFUSAL = answer(400, b'{"code":-1102,"msg":"refused"}')
+
+    def __init__(self) -> None:
+        self.answered = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, connection: socket.socket, server: RawServer) -> None:
+        buffer = bytearray()
+        while read_request(connection, server, buffer) is not None:
+            with self.lock:
+                self.answered += 1
+                first = self.answered == 1
+            connection.sendall(ACK + ACK if first else self.REFUSAL)
+
+
+async def _twice(url: str, records: list[CallRecord]) -> None:
+    async with _client(url, records) as client:
+        await client.achange_margin_type("BTCUSDT", "CROSSED")
+        await client.achange_margin_type("BTCUSDT", "CROSSED")
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+def test_an_answer_sent_before_the_request_is_not_taken_for_its_answer(driver: str) -> None:
+    records: list[CallRecord] = []
+    with raw_server(_AnswersTwiceAtFirst()) as server, pytest.raises(BinanceMarginError) as raised:
+        if driver == "sync":
+            with _client(server.url, records) as client:
+                client.change_margin_type("BTCUSDT", "CROSSED")
+                client.change_margin_type("BTCUSDT", "CROSSED")
+        else:
+            asyncio.run(_twice(server.url, records))
+    # The server refused the second POST: the client either read that refusal (on a new connection) or,
+    # having the stale answer in hand, says it cannot tell. It never reports the stale success.
+    assert len(records) == len(server.requests) == 2
+    assert records[0].outcome == "ok"
+    error = raised.value
+    if isinstance(error, BinanceTransportError):
+        assert error.outcome_unknown and records[1].outcome == "unknown"
+    else:
+        assert isinstance(error, BinanceAPIError) and error.code == -1102, error
+        assert records[1].outcome == "error"
 
 
 # -- interim answers ---------------------------------------------------------------------------------
