@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,7 +82,8 @@ CANNED = {
 
 
 @contextmanager
-def loopback_server(verify: Verifier) -> Iterator[LoopbackServer]:
+def loopback_server(verify: Verifier, tls: ssl.SSLContext | None = None) -> Iterator[LoopbackServer]:
+    """The server, over TLS with `tls` (a server-side context) if given."""
     state = LoopbackServer(base_url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -119,7 +121,9 @@ def loopback_server(verify: Verifier) -> Iterator[LoopbackServer]:
         do_POST = _handle
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    state.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
