@@ -4,6 +4,9 @@ aiohttp does the protocol: framing, interim (1xx) answers, chunked bodies, keep-
 pooled connection the server has closed (the close reaches its protocol while the loop runs) before
 reusing it. This module adds what a Binance call needs around it:
 
+- a pooled connection that received bytes while idle (an answer nobody asked for) is not reused
+  (`_Connector`): they would be taken for the next request's answer;
+
 - `timeout` is a deadline for the whole answer (aiohttp's `total` timeout: connect, send, headers, body);
 - the body is read up to the cap and the connection dropped beyond it;
 - every failure becomes a `TransportFailure` that says whether the request may have reached the server.
@@ -30,6 +33,7 @@ from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_b
 
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
+_REPLACEMENTS: Final = 3
 # No connection was made: whatever else failed did once the request had one (`_Connector` notes it).
 _NOT_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
@@ -45,11 +49,29 @@ class _Phase:
 _PHASE: Final[contextvars.ContextVar[_Phase]] = contextvars.ContextVar("binance_margin_phase")
 
 
+def _carries_bytes(connection: aiohttp.connector.Connection) -> bool:
+    protocol = connection.protocol
+    return protocol is not None and protocol.should_close
+
+
 class _Connector(aiohttp.TCPConnector):
-    """aiohttp's TCP connector, noting when the current request has a connection (new or pooled)."""
+    """aiohttp's TCP connector, noting when the current request has a connection (new or pooled), and
+    never handing out a pooled connection that received bytes while it was idle."""
 
     async def connect(self, req: Any, traces: Any, timeout: aiohttp.ClientTimeout) -> Any:
         connection = await super().connect(req, traces, timeout)
+        # Bytes that came while no request was waiting (an answer nobody asked for) would be taken for
+        # this request's answer: aiohttp checks `should_close` (its protocol's public property) when a
+        # connection goes back to the pool, not when it comes out. A fresh connection is tried a few
+        # times; a server that speaks first on every one gets nothing sent.
+        for _ in range(_REPLACEMENTS):
+            if not _carries_bytes(connection):
+                break
+            connection.close()
+            connection = await super().connect(req, traces, timeout)
+        if _carries_bytes(connection):
+            connection.close()
+            raise aiohttp.ClientConnectionError("every connection carried bytes before the request went out")
         _PHASE.get().connected = True
         return connection
 

@@ -105,7 +105,8 @@ Reply = Answer | TransportFailure
 def header_fields(lines: Iterable[tuple[str, str]]) -> dict[str, str]:
     """An answer's headers by lower-case name. A field sent on several lines is their values joined by ", "
     (RFC 9110, 5.3), whichever library read it: a repeated Content-Encoding is applied in order, and a
-    repeated used-weight or Retry-After header is not one number, so it is not trusted."""
+    repeated used-weight or Retry-After header is not one number, so it is not trusted. Set-Cookie, which
+    cannot be joined so, is joined all the same, as httpx's `Headers.items()` does: nothing reads it."""
     fields: dict[str, str] = {}
     for name, value in lines:
         key = name.lower()

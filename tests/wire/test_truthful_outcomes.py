@@ -98,14 +98,17 @@ async def test_async_calls_never_reuse_a_connection_the_server_closed() -> None:
 
 
 class _AnswersTwiceAtFirst:
-    """Answers the first request with two answers (a server or proxy out of step), every later one with a
-    refusal: the second answer is waiting on the connection before the next request goes out."""
+    """Answers the first request twice (a server or proxy out of step), every later one with a refusal.
+    The second answer goes with the first (`apart=False`) or in a write of its own after it, once the
+    client holds the first (`apart=True`): either way it is on the connection before the next request."""
 
     REFUSAL = answer(400, b'{"code":-1102,"msg":"refused"}')
 
-    def __init__(self) -> None:
+    def __init__(self, *, apart: bool) -> None:
+        self.apart = apart
         self.answered = 0
         self.lock = threading.Lock()
+        self.second_sent = threading.Event()
 
     def __call__(self, connection: socket.socket, server: RawServer) -> None:
         buffer = bytearray()
@@ -113,25 +116,43 @@ class _AnswersTwiceAtFirst:
             with self.lock:
                 self.answered += 1
                 first = self.answered == 1
-            connection.sendall(ACK + ACK if first else self.REFUSAL)
+            if not first:
+                connection.sendall(self.REFUSAL)
+            elif self.apart:
+                connection.sendall(ACK)
+                time.sleep(0.05)  # a write of its own: the client has put the connection back meanwhile
+                connection.sendall(ACK)
+            else:
+                connection.sendall(ACK + ACK)
+            if first:
+                self.second_sent.set()
 
 
-async def _twice(url: str, records: list[CallRecord]) -> None:
+def _wait_for_the_second_answer(behaviour: _AnswersTwiceAtFirst) -> None:
+    assert behaviour.second_sent.wait(30)
+    time.sleep(0.2)  # for it to reach the client's socket (loopback: well within this)
+
+
+async def _twice(url: str, records: list[CallRecord], behaviour: _AnswersTwiceAtFirst) -> None:
     async with _client(url, records) as client:
         await client.achange_margin_type("BTCUSDT", "CROSSED")
+        await asyncio.to_thread(_wait_for_the_second_answer, behaviour)  # the loop runs meanwhile
         await client.achange_margin_type("BTCUSDT", "CROSSED")
 
 
+@pytest.mark.parametrize("apart", [False, True], ids=["with-the-first", "apart"])
 @pytest.mark.parametrize("driver", ["sync", "async"])
-def test_an_answer_sent_before_the_request_is_not_taken_for_its_answer(driver: str) -> None:
+def test_an_answer_sent_before_the_request_is_not_taken_for_its_answer(driver: str, apart: bool) -> None:
+    behaviour = _AnswersTwiceAtFirst(apart=apart)
     records: list[CallRecord] = []
-    with raw_server(_AnswersTwiceAtFirst()) as server, pytest.raises(BinanceMarginError) as raised:
+    with raw_server(behaviour) as server, pytest.raises(BinanceMarginError) as raised:
         if driver == "sync":
             with _client(server.url, records) as client:
                 client.change_margin_type("BTCUSDT", "CROSSED")
+                _wait_for_the_second_answer(behaviour)
                 client.change_margin_type("BTCUSDT", "CROSSED")
         else:
-            asyncio.run(_twice(server.url, records))
+            asyncio.run(_twice(server.url, records, behaviour))
     # The server refused the second POST: the client either read that refusal (on a new connection) or,
     # having the stale answer in hand, says it cannot tell. It never reports the stale success.
     assert len(records) == len(server.requests) == 2
