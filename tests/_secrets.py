@@ -3,6 +3,7 @@ if any of `ALL` shows up in a log record, an exception text or a failure report.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final
 
 from binance_margin_mock import DEFAULT_SCENARIO, load_scenario
@@ -32,7 +33,7 @@ MOCK_HMAC_2: Final = next(key for key in _SCENARIO.accounts[1].keys if key.kind 
 def _pem_body(path: object) -> list[str]:
     if path is None:
         return []
-    text = open(str(path), encoding="ascii").read()  # noqa: SIM115
+    text = Path(str(path)).read_text(encoding="ascii")
     return [line for line in text.splitlines() if line and not line.startswith("-----")][:1]
 
 

@@ -33,7 +33,7 @@ from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_b
 
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
-_REPLACEMENTS: Final = 3
+_FRESH_TRIES: Final = 3
 # No connection was made: whatever else failed did once the request had one (`_Connector` notes it).
 _NOT_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
@@ -60,18 +60,19 @@ class _Connector(aiohttp.TCPConnector):
 
     async def connect(self, req: Any, traces: Any, timeout: aiohttp.ClientTimeout) -> Any:
         connection = await super().connect(req, traces, timeout)
-        # Bytes that came while no request was waiting (an answer nobody asked for) would be taken for
+        # Bytes a pooled connection received while idle (an answer nobody asked for) would be taken for
         # this request's answer: aiohttp checks `should_close` (its protocol's public property) when a
-        # connection goes back to the pool, not when it comes out. A fresh connection is tried a few
-        # times; a server that speaks first on every one gets nothing sent.
-        for _ in range(_REPLACEMENTS):
+        # connection goes back to the pool, not when it comes out. Each such connection is dropped for
+        # the next (the pool holds at most _MAX_CONNECTIONS), then a few fresh ones are tried. Bytes that
+        # reach a connection after this check cannot be told from its answer.
+        for _ in range(_MAX_CONNECTIONS + _FRESH_TRIES):
             if not _carries_bytes(connection):
                 break
             connection.close()
             connection = await super().connect(req, traces, timeout)
         if _carries_bytes(connection):
             connection.close()
-            raise aiohttp.ClientConnectionError("every connection carried bytes before the request went out")
+            raise aiohttp.ClientConnectionError("no connection was free of bytes nobody asked for")
         _PHASE.get().connected = True
         return connection
 

@@ -165,6 +165,43 @@ def test_an_answer_sent_before_the_request_is_not_taken_for_its_answer(driver: s
         assert records[1].outcome == "error"
 
 
+class _AnswersEachConnectionsFirstRequestTwice:
+    """On every connection, the first request gets a second answer 50 ms after the first; later requests
+    get one answer each."""
+
+    def __init__(self) -> None:
+        self.second_answers = threading.Semaphore(0)
+
+    def __call__(self, connection: socket.socket, server: RawServer) -> None:
+        buffer = bytearray()
+        first = True
+        while read_request(connection, server, buffer) is not None:
+            connection.sendall(ACK)
+            if first:
+                time.sleep(0.05)
+                connection.sendall(ACK)
+                self.second_answers.release()
+                first = False
+
+
+async def test_every_pooled_connection_that_received_bytes_while_idle_is_passed_over() -> None:
+    behaviour = _AnswersEachConnectionsFirstRequestTwice()
+    records: list[CallRecord] = []
+    with raw_server(behaviour) as server:
+        async with _client(server.url, records) as client:
+            # Six calls at once open six connections, each of which then receives a second answer.
+            calls = 6
+            await asyncio.gather(*(client.achange_margin_type("BTCUSDT", "CROSSED") for _ in range(calls)))
+            opened = server.connections
+            for _ in range(opened):
+                assert await asyncio.to_thread(behaviour.second_answers.acquire, True, 30)
+            await asyncio.sleep(0.2)  # for the last to reach the client's socket (loopback: well within)
+            await client.achange_margin_type("BTCUSDT", "CROSSED")
+    assert opened == calls  # more stale connections than the few fresh tries: each pooled one is dropped
+    assert server.connections == opened + 1  # the last call went out on a fresh connection
+    assert [record.outcome for record in records] == ["ok"] * (calls + 1)
+
+
 # -- interim answers ---------------------------------------------------------------------------------
 
 
