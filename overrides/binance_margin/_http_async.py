@@ -6,7 +6,6 @@ reusing it. This module adds what a Binance call needs around it:
 
 - a pooled connection that received bytes while idle (an answer nobody asked for) is not reused
   (`_Connector`): they would be taken for the next request's answer;
-
 - `timeout` is a deadline for the whole answer (aiohttp's `total` timeout: connect, send, headers, body);
 - the body is read up to the cap and the connection dropped beyond it;
 - every failure becomes a `TransportFailure` that says whether the request may have reached the server.
