@@ -161,6 +161,24 @@ async def test_the_async_httpx_deadline_knows_whether_the_request_went_out(
 _COINS = b'[{"asset":"BTC","interest":"0","principal":"0.1","liabilityAsset":"USDT","liabilityQty":1.50}]'
 
 
+def _coin_list_through(driver: str, url: str) -> tuple[list[LiabilityCoin], CallRecord | None]:
+    """A coin-list call through one of the four drivers, and its record."""
+    if driver in ("httpcore", "httpx"):
+        with _client(url, transport=httpx.HTTPTransport() if driver == "httpx" else None) as client:
+            return client.coin_list(), client.last_call
+
+    async def call() -> tuple[list[LiabilityCoin], CallRecord | None]:
+        transport = httpx.AsyncHTTPTransport() if driver == "httpx-async" else None
+        async with _client(url, async_transport=transport) as client:
+            return await client.acoin_list(), client.last_call
+
+    return asyncio.run(call())
+
+
+_DRIVERS = ["httpcore", "aiohttp", "httpx", "httpx-async"]
+
+
+@pytest.mark.parametrize("driver", _DRIVERS)
 @pytest.mark.parametrize(
     ("coding", "encode"),
     [
@@ -171,40 +189,12 @@ _COINS = b'[{"asset":"BTC","interest":"0","principal":"0.1","liabilityAsset":"US
     ],
     ids=["gzip", "deflate-zlib", "deflate-raw", "gzip-then-identity"],
 )
-def test_encoded_answers_are_decoded_whichever_way_in(coding: str, encode: object) -> None:
+def test_encoded_answers_are_decoded_whichever_way_in(coding: str, encode: object, driver: str) -> None:
     body = encode(_COINS)  # type: ignore[operator]
     raw = answer(200, body, b"Content-Encoding: " + coding.encode())
     with raw_server(answering(raw)) as server:
-        with _client(server.url) as client:
-            coins = client.coin_list()
-        assert [(coin.asset, coin.liability_qty) for coin in coins] == [("BTC", Decimal("1.50"))]
-
-        async def call() -> list[LiabilityCoin]:
-            async with _client(server.url) as client:
-                return await client.acoin_list()
-
-        assert [coin.liability_qty for coin in asyncio.run(call())] == [Decimal("1.50")]
-        transported = _client(server.url, transport=httpx.HTTPTransport())
-        with transported:
-            assert [coin.asset for coin in transported.coin_list()] == ["BTC"]
-
-
-def _coin_list_through(driver: str, url: str) -> tuple[list[LiabilityCoin], CallRecord | None]:
-    """A coin-list call through one of the four drivers, and its record."""
-    if driver in ("httpcore", "httpx"):
-        options = {"transport": httpx.HTTPTransport()} if driver == "httpx" else {}
-        with _client(url, **options) as client:
-            return client.coin_list(), client.last_call
-
-    async def call() -> tuple[list[LiabilityCoin], CallRecord | None]:
-        options = {"async_transport": httpx.AsyncHTTPTransport()} if driver == "httpx-async" else {}
-        async with _client(url, **options) as client:
-            return await client.acoin_list(), client.last_call
-
-    return asyncio.run(call())
-
-
-_DRIVERS = ["httpcore", "aiohttp", "httpx", "httpx-async"]
+        coins, _ = _coin_list_through(driver, server.url)
+    assert [(coin.asset, coin.liability_qty) for coin in coins] == [("BTC", Decimal("1.50"))]
 
 
 @pytest.mark.parametrize("driver", _DRIVERS)
