@@ -225,12 +225,14 @@ class Engine:
         )
         try:
             result = yield from self._request(call)
-        except BinanceMarginError as error:
-            yield from self._settle(call, claim, executed=_may_have_executed(error))
-            raise
-        except BaseException:
-            # Interrupted: settled in place (no more steps may run).
+        except GeneratorExit:  # the flow abandoned: no more steps may run, so it is settled in place
             self._settle_now(call, claim, executed=call.executing)
+            raise
+        except BaseException as error:
+            # A typed error, or an interruption (cancelled, Ctrl-C): settled as a step all the same, so
+            # that async code does not block its event loop on the storage.
+            executed = _may_have_executed(error) if isinstance(error, BinanceMarginError) else call.executing
+            yield from self._settle(call, claim, executed=executed)
             raise
         yield from self._settle(call, claim, executed=True)
         return result
@@ -319,7 +321,13 @@ class Engine:
     def _exchange(self, call: _Call, request: WireRequest, reservation: Reservation) -> Flow[Reply]:
         """Send one request; feed the used-weight header, 429 and 418 of its answer into the budget."""
         call.requests += 1
-        reply: Reply = yield Send(request)
+        try:
+            reply: Reply = yield Send(request)
+        except BaseException:
+            # Interrupted (cancelled, Ctrl-C) before a reply: the operation's request may have executed
+            # only if the sender had begun to send it.
+            call.executing = call.executing and request.sent
+            raise
         if isinstance(reply, TransportFailure):
             return reply
         if self._budget.shared:

@@ -9,10 +9,11 @@ reusing it. This module adds what a Binance call needs around it:
 - `timeout` is a deadline for the whole answer (aiohttp's `total` timeout: connect, send, headers, body);
 - the body is read up to the cap and the connection dropped beyond it;
 - every failure becomes a `TransportFailure` that says whether the request may have reached the server.
-  That needs to know whether a connection was made: `_Connector` notes it (aiohttp's connector
-  interface), so a deadline that expires while connecting is "not sent", and one that expires later is
-  not. (httpx-aiohttp maps aiohttp's errors onto httpx's, and maps a server disconnect after sending
-  to ConnectTimeout, which would report an unknown outcome as "not sent": it is not used for that reason.)
+  That needs to know whether a connection was made: `_Connector` marks the request sent then (aiohttp's
+  connector interface), so a deadline or a cancellation that comes while connecting is "not sent", and
+  one that comes later is not. (httpx-aiohttp maps aiohttp's errors onto httpx's, and maps a server
+  disconnect after sending to ConnectTimeout, which would report an unknown outcome as "not sent": it is
+  not used for that reason.)
 
 A session belongs to an event loop: a call from another loop (a second `asyncio.run`) opens a new one.
 """
@@ -33,19 +34,13 @@ from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_b
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
 _FRESH_TRIES: Final = 3
-# No connection was made: whatever else failed did once the request had one (`_Connector` notes it).
+# No connection was made: whatever else failed did once the request had one (`_Connector` marks it).
 _NOT_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
 
-class _Phase:
-    __slots__ = ("connected",)
-
-    def __init__(self) -> None:
-        self.connected = False
-
-
-# The phase of the request AiohttpSender.send is getting an answer for.
-_PHASE: Final[contextvars.ContextVar[_Phase]] = contextvars.ContextVar("binance_margin_phase")
+# The request AiohttpSender.send is getting an answer for: `_Connector` marks it sent once it has a
+# connection (its bytes may then leave).
+_SENDING: Final[contextvars.ContextVar[WireRequest]] = contextvars.ContextVar("binance_margin_sending")
 
 
 def _carries_bytes(connection: aiohttp.connector.Connection) -> bool:
@@ -54,8 +49,8 @@ def _carries_bytes(connection: aiohttp.connector.Connection) -> bool:
 
 
 class _Connector(aiohttp.TCPConnector):
-    """aiohttp's TCP connector, noting when the current request has a connection (new or pooled), and
-    never handing out a pooled connection that received bytes while it was idle."""
+    """aiohttp's TCP connector, marking the current request sent once it has a connection (new or pooled),
+    and never handing out a pooled connection that received bytes while it was idle."""
 
     async def connect(self, req: Any, traces: Any, timeout: aiohttp.ClientTimeout) -> Any:
         connection = await super().connect(req, traces, timeout)
@@ -72,7 +67,7 @@ class _Connector(aiohttp.TCPConnector):
         if _carries_bytes(connection):
             connection.close()
             raise aiohttp.ClientConnectionError("no connection was free of bytes nobody asked for")
-        _PHASE.get().connected = True
+        _SENDING.get().sent = True
         return connection
 
 
@@ -115,8 +110,7 @@ class AiohttpSender:
         timeout = self._timeouts.get(request.timeout)
         if timeout is None:
             timeout = self._timeouts[request.timeout] = aiohttp.ClientTimeout(total=request.timeout)
-        phase = _Phase()
-        token = _PHASE.set(phase)
+        token = _SENDING.set(request)
         try:
             response = await session.request(
                 request.method,
@@ -127,10 +121,10 @@ class AiohttpSender:
                 proxy=self._proxies.get(request.origin) if self._proxies else None,
             )
         except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
-            sent = phase.connected and not isinstance(error, _NOT_SENT)
+            sent = request.sent and not isinstance(error, _NOT_SENT)
             return TransportFailure.of(error, sent=sent, request=request)
         finally:
-            _PHASE.reset(token)
+            _SENDING.reset(token)
         problem = None
         try:
             length = response.content_length

@@ -51,6 +51,7 @@ class HttpxSender:
         self._max_bytes = max_response_bytes
 
     def send(self, request: WireRequest) -> Reply:
+        request.sent = True  # any transport: an interruption in it may come after its bytes left
         try:
             response = self._transport.handle_request(_request(request))
         except Exception as error:
@@ -88,6 +89,11 @@ class HttpxAsyncSender:
         async def trace(event: str, info: object) -> None:
             events.append(event)
 
+        def began() -> bool:
+            # httpcore's trace says whether the request began to go out; a transport that does not trace
+            # (not httpcore) may have sent it.
+            return not events or any(".send_request" in event for event in events)
+
         outgoing = _request(request)
         outgoing.extensions["trace"] = trace  # httpcore's public extension: which phase a request is in
         try:
@@ -103,14 +109,14 @@ class HttpxAsyncSender:
         except Exception as error:
             if response is not None:
                 return _answer(response, b"", cut_short(error))
-            if isinstance(error, TimeoutError):
-                # The deadline cut the call short. httpcore's trace says whether the request began to go
-                # out; a transport that does not trace (not httpcore) may have sent it.
-                sent = not events or any(".send_request" in event for event in events)
+            if isinstance(error, TimeoutError):  # the deadline cut the call short
                 return TransportFailure(
-                    kind="TimeoutError", message="no answer within the timeout", sent=sent
+                    kind="TimeoutError", message="no answer within the timeout", sent=began()
                 )
             return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
+        except BaseException:  # cancelled: the engine judges by `request.sent`
+            request.sent = response is not None or began()
+            raise
         return _answer(response, body, problem)
 
     async def aclose(self) -> None:

@@ -28,8 +28,11 @@ from ._routing import Proxy
 from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, header_fields, read_body
 
 _MAX_CONNECTIONS: Final = 20
-# When the answer is due (time.monotonic()), set by HttpcoreSender.send for the I/O it causes.
-_DEADLINE: Final[contextvars.ContextVar[float]] = contextvars.ContextVar("binance_margin_deadline")
+# The request HttpcoreSender.send is sending, and when its answer is due (time.monotonic()), for the I/O
+# it causes.
+_SENDING: Final[contextvars.ContextVar[tuple[WireRequest, float]]] = contextvars.ContextVar(
+    "binance_margin_sending"
+)
 # Raised before the request could leave: connecting, waiting for a pooled connection, or refused by h11.
 # A failed write means the server never got a whole request (httpcore also swallows a write error to
 # read an early answer). Everything else happened after the request may have reached the server.
@@ -47,7 +50,7 @@ _NOT_SENT: Final = (
 def _left(expired: type[Exception]) -> float:
     """The time left before the call's deadline; `expired` when none is. It is never more than the timeout
     httpcore passes on: each phase gets the call's whole timeout (`WireRequest.timeouts`)."""
-    left = _DEADLINE.get() - time.monotonic()
+    left = _SENDING.get()[1] - time.monotonic()
     if left <= 0:
         raise expired("the answer did not arrive within the call's timeout")
     return left
@@ -72,6 +75,7 @@ class _DeadlineStream(httpcore.NetworkStream):
             # there must not be taken for a request that was never sent.
             return
         self.read_since_request = False
+        _SENDING.get()[0].sent = True  # before the write: an interruption in it may leave bytes sent
         self._stream.write(buffer, _left(httpcore.WriteTimeout))
 
     def close(self) -> None:
@@ -135,7 +139,7 @@ class HttpcoreSender:
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
         pool = self._proxied.get(origin, self._pool) if self._proxied else self._pool
-        token = _DEADLINE.set(time.monotonic() + request.timeout)
+        token = _SENDING.set((request, time.monotonic() + request.timeout))
         try:
             try:
                 response = pool.handle_request(
@@ -165,7 +169,7 @@ class HttpcoreSender:
             lines = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers)
             return Answer(response.status, header_fields(lines), body, problem)
         finally:
-            _DEADLINE.reset(token)
+            _SENDING.reset(token)
 
     def close(self) -> None:
         for pool in {self._pool, *self._proxied.values()}:

@@ -44,7 +44,7 @@ class Origin:
         return f"{self.scheme}://{self.netloc}{self.base_path}"
 
 
-# Made on every call: not frozen (attrs' frozen __init__ costs about 3x), and never changed.
+# Made on every call: not frozen (attrs' frozen __init__ costs about 3x); only `sent` changes.
 @attrs.define(slots=True)
 class WireRequest:
     """One HTTP request, ready to go: `target` is the request line's path and query, byte for byte."""
@@ -55,6 +55,9 @@ class WireRequest:
     target: str = attrs.field(repr=False)
     headers: tuple[tuple[str, str], ...] = attrs.field(repr=False)
     timeout: float  # seconds for the whole answer: connect, send, status line, headers and body
+    # Set by the sender once the request's bytes may begin to leave: what an interruption, which
+    # carries no reply, is judged by.
+    sent: bool = False
 
     @property
     def timeouts(self) -> dict[str, float]:

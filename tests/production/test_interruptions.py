@@ -4,14 +4,20 @@
 - Interrupted while syncing the server time, before its own request left: the guard is handed back.
 - A task cancelled during a shared-storage step (taking or keeping the guard) does not abandon it half-way:
   the step finishes, then the task is cancelled, and the guard ends as the call's outcome says.
+- Through the default drivers, an interruption while connecting is "not sent" and one after the server
+  has the request is "unknown", judged by what a silent server really received.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import socket
 import threading
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+import httpcore
 import httpx
 import pytest
 from binance_margin import BinanceClient, BinanceCooldownError, CallRecord, HmacCredentials
@@ -152,3 +158,168 @@ def test_a_task_cancelled_while_keeping_the_guard_still_keeps_it(mock: RunningMo
         f"{client.budget.namespace}/cooldown/{EXCHANGE.operation_id}/{account_label(MOCK_HMAC.api_key, None)}"
     )
     assert client.budget.get_value(key) == client.next_exchange_allowed_ms() > 0
+
+
+def test_a_task_cancelled_while_reserving_weight_sends_nothing_and_hands_the_guard_back(
+    mock: RunningMock,
+) -> None:
+    # The cancellation is held until the reservation is done, then thrown at the next step: the send,
+    # which never began.
+    records: list[CallRecord] = []
+    client = make_client(mock, storage_uri="held-memory://", on_call=records.append)
+
+    async def scenario() -> None:
+        async with client:
+            _hold("/w/", f"/{EXCHANGE.operation_id}/")  # the exchange's weight reservation
+            await _cancel_when_held(client)
+            assert (records[-1].outcome, client.next_exchange_allowed_ms()) == ("not-sent", 0)
+            assert mock.control.request_count(EXCHANGE.operation_id) == 0
+            await client.aexchange_small_liability(["BTC"])
+
+    asyncio.run(scenario())
+    assert records[-1].outcome == "ok"
+    assert mock.control.request_count(EXCHANGE.operation_id) == 1
+
+
+class _SilentServer:
+    """Takes one request on each connection and never answers it: `received` counts whole requests."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.received = 0
+        self.got_request = threading.Event()
+        self.on_request: Callable[[], object] = lambda: None
+        self._connections: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self._connections.append(connection)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            if b"\r\n\r\n" in data:
+                self.received += 1
+                self.got_request.set()
+                self.on_request()
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self._connections:
+            connection.close()
+
+
+@pytest.fixture
+def silent() -> Iterator[_SilentServer]:
+    server = _SilentServer()
+    yield server
+    server.close()
+
+
+def _silent_client(server: _SilentServer, records: list[CallRecord], **options: Any) -> BinanceClient:
+    return BinanceClient(
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+        base_url=server.url,
+        futures_base_url=server.url,
+        on_call=records.append,
+        **options,
+    )
+
+
+def _connect_interrupted(*args: object, **kwargs: object) -> httpcore.NetworkStream:
+    raise KeyboardInterrupt  # Ctrl-C while the TCP connect is pending
+
+
+def test_ctrl_c_while_connecting_is_not_sent(silent: _SilentServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    records: list[CallRecord] = []
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", _connect_interrupted)
+    with _silent_client(silent, records) as client:
+        with pytest.raises(KeyboardInterrupt):
+            client.exchange_small_liability(["BTC"])
+        assert (records[-1].outcome, client.next_exchange_allowed_ms()) == ("not-sent", 0)
+    assert silent.received == 0
+
+
+def test_ctrl_c_once_the_server_has_the_request_is_unknown(silent: _SilentServer) -> None:
+    records: list[CallRecord] = []
+    # A real SIGINT while the client waits for the status line (the server never answers).
+    main = threading.main_thread().ident
+    assert main is not None and threading.current_thread() is threading.main_thread()
+    silent.on_request = lambda: signal.pthread_kill(main, signal.SIGINT)
+    with _silent_client(silent, records) as client:
+        with pytest.raises(KeyboardInterrupt):
+            client.exchange_small_liability(["BTC"])
+        assert records[-1].outcome == "unknown" and client.next_exchange_allowed_ms() > 0
+    assert silent.received == 1
+
+
+@pytest.mark.parametrize("driver", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("moment", ["connecting", "request received"])
+def test_a_task_cancelled_through_an_async_driver_is_judged_by_what_the_server_got(
+    silent: _SilentServer, moment: str, driver: str
+) -> None:
+    records: list[CallRecord] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        connecting = asyncio.Event()
+        if moment == "connecting":
+
+            async def pending_connect(sock: socket.socket, address: Any) -> None:
+                connecting.set()
+                await asyncio.Event().wait()  # the SYN is never answered
+
+            loop.sock_connect = pending_connect  # type: ignore[method-assign]
+        given = {"async_transport": httpx.AsyncHTTPTransport()} if driver == "httpx" else {}
+        async with _silent_client(silent, records, **given) as client:
+            task = asyncio.create_task(client.aexchange_small_liability(["BTC"]))
+            if moment == "connecting":
+                await asyncio.wait_for(connecting.wait(), 30)
+            else:
+                assert await asyncio.to_thread(silent.got_request.wait, 30)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            kept = client.next_exchange_allowed_ms() > 0
+        executed = moment == "request received"
+        assert (records[-1].outcome, kept) == (("unknown", True) if executed else ("not-sent", False))
+
+    asyncio.run(scenario())
+    assert silent.received == (1 if moment == "request received" else 0)
+
+
+def test_the_guard_of_a_cancelled_task_is_settled_off_the_event_loop(silent: _SilentServer) -> None:
+    records: list[CallRecord] = []
+    settled_on: list[threading.Thread] = []
+    original = HeldMemory.incr
+
+    def incr(storage: HeldMemory, key: str, expiry: Any, amount: int = 1) -> int:
+        if key.endswith("/write"):  # keeping the guard
+            settled_on.append(threading.current_thread())
+        return original(storage, key, expiry, amount)
+
+    async def scenario() -> None:
+        async with _silent_client(silent, records, storage_uri="held-memory://") as client:
+            task = asyncio.create_task(client.aexchange_small_liability(["BTC"]))
+            assert await asyncio.to_thread(silent.got_request.wait, 30)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert client.next_exchange_allowed_ms() > 0
+
+    HeldMemory.held = None
+    HeldMemory.incr = incr  # type: ignore[method-assign]
+    try:
+        asyncio.run(scenario())
+    finally:
+        HeldMemory.incr = original  # type: ignore[method-assign]
+    assert records[-1].outcome == "unknown"
+    assert settled_on and threading.main_thread() not in settled_on
