@@ -1,7 +1,9 @@
 """`binance-margin`: the four operations from the shell, JSON on stdout.
 
-Exit status: 0 success, 1 Binance or the network answered with an error (code and message on stderr),
-2 usage, configuration or validation error (nothing was sent). Amounts are printed with their exact digits.
+Exit status: 0 success; 1 the call failed and did not execute (an error answer, no answer to a GET, or
+refused by a budget, the 6-hour guard or the storage; why on stderr); 2 a usage, configuration or
+validation error (nothing was sent); 3 a POST whose outcome is unknown (it may have executed: check the
+account before running it again). Amounts are printed with their exact digits.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ _DESCRIPTION = f"""Call Binance's margin endpoints, signed; JSON on stdout.
 Credentials: {ENV_API_KEY} with {ENV_API_SECRET}, or {ENV_PRIVATE_KEY_FILE} (+ {ENV_PRIVATE_KEY_PASSPHRASE}).
 Hosts: --base-url / --futures-base-url, or {ENV_BASE_URL} / {ENV_FUTURES_BASE_URL} (give both, or
 --allow-default-hosts), or --testnet for USD-M futures (Binance has no margin test net).
-Exit status: 0 success, 1 an error answer or no answer, 2 a usage, configuration or validation error
-(nothing was sent)."""
+Exit status: 0 success; 1 failed, not executed; 2 a usage, configuration or validation error (nothing
+was sent); 3 a POST whose outcome is unknown (it may have executed: check before running it again).
+The 6-hour guard outlives one run only with a shared --storage-uri (Redis)."""
 
 
 def _enum(operation_id: str, parameter: str) -> dict[str, Any]:
@@ -162,8 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
     try:
         with BinanceClient.from_env(
-            base_url=options.base_url or None,
-            futures_base_url=options.futures_base_url or None,
+            base_url=options.base_url,
+            futures_base_url=options.futures_base_url,
             testnet=options.testnet,
             allow_default_hosts=options.allow_default_hosts,
             recv_window=options.recv_window,
@@ -176,13 +179,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 if options.show_weight:
                     _print_weight(client.last_call)
-    except BinanceAPIError as error:
-        print(f"binance-margin: error {error.code}: {error.message} ({error})", file=sys.stderr)
-        return 1
     except BinanceMarginError as error:
-        print(f"binance-margin: {error}", file=sys.stderr)
-        # 2: nothing was sent (configuration, validation); 1: no answer, or refused by a budget or the guard.
-        return 2 if isinstance(error, BinanceConfigError | BinanceValidationError) else 1
+        if isinstance(error, BinanceAPIError):
+            what = f"error {error.code}" if error.code is not None else f"HTTP {error.status}"
+            print(f"binance-margin: {what}: {error.message} ({error})", file=sys.stderr)
+        else:
+            print(f"binance-margin: {error}", file=sys.stderr)
+        if isinstance(error, BinanceConfigError | BinanceValidationError):
+            return 2
+        return 3 if getattr(error, "outcome_unknown", False) else 1
     sys.stdout.write(_dumps(result) + "\n")
     return 0
 

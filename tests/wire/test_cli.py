@@ -1,4 +1,5 @@
-"""The CLI: JSON on stdout and exit 0, 1 on an API error, 2 on a usage or validation error (nothing sent)."""
+"""The CLI: JSON on stdout and exit 0, 1 on an API error, 2 on a usage or validation error (nothing sent);
+3 for an outcome that is unknown (tests/production/test_parity.py holds every door to it)."""
 
 from __future__ import annotations
 

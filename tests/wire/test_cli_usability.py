@@ -91,7 +91,7 @@ def test_global_options_go_before_or_after_the_command_and_enums_take_any_case(
             ]
         )
     assert (before, after) == (0, 0)
-    assert mixed == 1  # the answer is not a liquidation (the server only acknowledges): but it was sent
+    assert mixed == 3  # a 2xx that is not a liquidation (the server only acknowledges): it may have executed
     targets = [request.split(b" ")[1].decode() for request in server.requests]
     assert "marginType=CROSSED&" in targets[0] and "marginType=ISOLATED&" in targets[1]
     assert "type=MARGIN&" in targets[2]
@@ -136,3 +136,21 @@ def test_the_installed_script_answers_version_and_help(tmp_path: Path) -> None:
         "margin-type"
         in subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
     )
+
+
+def test_an_answer_without_a_binance_code_is_named_by_its_status(capsys: pytest.CaptureFixture[str]) -> None:
+    page = answer(400, b"<html>bad request</html>")
+    with raw_server(answering(page)) as server:
+        code = main(["--base-url", server.url, "--futures-base-url", server.url, "coin-list"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("binance-margin: HTTP 400: ") and "None" not in err
+
+
+def test_an_empty_host_option_is_refused_not_taken_for_the_default(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--base-url "$UNSET_VARIABLE"` in a script must not send its calls to Binance's production hosts.
+    monkeypatch.delenv("BINANCE_BASE_URL", raising=False)
+    monkeypatch.delenv("BINANCE_FUTURES_BASE_URL", raising=False)
+    assert main(["--base-url", "", "--futures-base-url", "", "coin-list"]) == 2
+    assert "base URL" in capsys.readouterr().err
