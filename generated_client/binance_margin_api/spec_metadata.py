@@ -247,7 +247,9 @@ API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
 ERROR_CODES: Final[Mapping[int, Mapping[str, str]]] = {
     -1000: {"all": "An unknown error occurred while processing the request."},
     -1001: {"all": "Internal error; unable to process your request. Please try again."},
-    -1003: {"all": "Too much request weight used; IP banned until the time given."},
+    -1003: {
+        "all": "Too much request weight used (HTTP 429: back off); way too much (HTTP 418): IP banned until the time given."
+    },
     -1008: {
         "all": "Server is currently overloaded with other requests (FAPI: request throttled by system-level protection). Please try again later."
     },

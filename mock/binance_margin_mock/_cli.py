@@ -9,11 +9,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._extra import extra_message, missing_module
-from ._scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from ._scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
 from ._version import distribution_version
 
-# Exit status when the `mock` extra is not installed (as for a usage error: nothing was started).
+# Exit status when the `mock` extra is not installed, the scenario is malformed or the address cannot be
+# bound (as for a usage error: nothing was started).
 EXIT_MISSING_EXTRA = 2
+EXIT_NOT_STARTED = 2
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one; default 8765)")
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file (.toml/.json)")
-    parser.add_argument("--window-seconds", type=float, help="shorten every rate-limit window to this")
+    parser.add_argument("--window-seconds", type=_positive, help="shorten every rate-limit window to this")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
     return parser
 
@@ -39,10 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(extra_message(missing), file=sys.stderr)
         return EXIT_MISSING_EXTRA
 
-    scenario = load_scenario(args.scenario)
-    if args.window_seconds is not None:
-        scenario = dataclasses.replace(scenario, window_seconds=args.window_seconds)
-    sock = listen(args.host, args.port)
+    try:
+        scenario = load_scenario(args.scenario)
+        if args.window_seconds is not None:
+            scenario = dataclasses.replace(scenario, window_seconds=args.window_seconds)
+        sock = listen(args.host, args.port)
+    except (ScenarioError, OSError) as error:  # a malformed scenario; the port in use
+        print(f"binance-margin-mock: {error}", file=sys.stderr)
+        return EXIT_NOT_STARTED
     host, port = sock.getsockname()[:2]
     base_url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     print(banner(base_url, scenario, args.scenario), flush=True)

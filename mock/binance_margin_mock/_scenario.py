@@ -95,16 +95,37 @@ def load_scenario(source: str | Path | Mapping[str, Any] | None = None) -> Scena
     if source is None:
         source = DEFAULT_SCENARIO
     if isinstance(source, Mapping):
-        return _build(source, Path.cwd())
+        return _checked(source, Path.cwd())
     path = Path(source)
-    text = path.read_text(encoding="utf-8")
-    # parse_float: amounts become Decimal straight from the file's text, with no float in between.
-    data: Mapping[str, Any] = (
-        json.loads(text, parse_float=Decimal)
-        if path.suffix == ".json"
-        else tomllib.loads(text, parse_float=Decimal)
-    )
-    return _build(data, path.parent)
+    try:
+        text = path.read_text(encoding="utf-8")
+        # parse_float: amounts become Decimal straight from the file's text, with no float in between.
+        data: Mapping[str, Any] = (
+            json.loads(text, parse_float=Decimal)
+            if path.suffix == ".json"
+            else tomllib.loads(text, parse_float=Decimal)
+        )
+    except (OSError, ValueError) as error:  # unreadable, not UTF-8, not JSON or TOML
+        raise ScenarioError(f"scenario {str(path)!r}: {type(error).__name__}: {error}") from None
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"scenario {str(path)!r}: the top level must be a table (an object)")
+    return _checked(data, path.parent)
+
+
+def _checked(data: Mapping[str, Any], base: Path) -> Scenario:
+    """`_build`, with every malformed part (a missing field, a wrong type) a ScenarioError."""
+    try:
+        scenario = _build(data, base)
+    except ScenarioError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        raise ScenarioError(f"malformed scenario: {type(error).__name__}: {error}") from None
+    window = scenario.window_seconds
+    if window is not None and (isinstance(window, bool) or not isinstance(window, int | float | Decimal)):
+        raise ScenarioError(f"server.window_seconds must be a number, not {window!r}")
+    if window is not None and not 0 < window < float("inf"):
+        raise ScenarioError(f"server.window_seconds must be above 0, not {window!r}")
+    return scenario
 
 
 def _build(data: Mapping[str, Any], base: Path) -> Scenario:

@@ -157,7 +157,9 @@ class BinanceClient:
         check_header_value("the API key", getattr(credentials, "api_key", None))
         testnet = flag("testnet", testnet)
         if testnet and futures_base_url is not None:
-            raise BinanceConfigError("give testnet=True or futures_base_url, not both")
+            raise BinanceConfigError(
+                f"give testnet=True or futures_base_url (or ${ENV_FUTURES_BASE_URL} with from_env), not both"
+            )
         allow_default_hosts = flag("allow_default_hosts", allow_default_hosts)
         if not (testnet or allow_default_hosts) and (base_url is None) != (futures_base_url is None):
             names = ("base_url", "futures_base_url")
@@ -219,6 +221,7 @@ class BinanceClient:
             max_response_bytes=self._max_bytes,
         )
         self._lock = threading.Lock()
+        self._closed = False
         self._sync_sender: SyncSender | None = None
         self._async_senders: dict[str, AsyncSender] = {}
 
@@ -266,7 +269,12 @@ class BinanceClient:
     def _options(self) -> CallOptions:
         return _OPTIONS.get() or self._default_options
 
+    def _check_open(self) -> None:
+        if self._closed:  # connections made after close() would never be closed (an unclosed aiohttp session)
+            raise BinanceConfigError("the client is closed (close() or aclose()); nothing was sent")
+
     def _sender(self) -> SyncSender:
+        self._check_open()
         with self._lock:
             if self._sync_sender is None:
                 self._sync_sender = self._new_sender()
@@ -284,6 +292,7 @@ class BinanceClient:
 
     def _asender(self) -> AsyncSender:
         # A given transport serves any event loop; otherwise aiohttp on asyncio, httpx's own elsewhere (trio).
+        self._check_open()
         kind = "aiohttp" if self._async_transport is None and on_asyncio() else "httpx"
         sender = self._async_senders.get(kind)
         if sender is None:
@@ -424,12 +433,15 @@ class BinanceClient:
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close the sync connections; the client takes no more calls (`aclose` closes the async ones)."""
+        self._closed = True
         sender, self._sync_sender = self._sync_sender, None
         if sender is not None:
             sender.close()
 
     async def aclose(self) -> None:
-        """Close the async connections, and the sync ones if the client made sync calls too."""
+        """Close the async connections, and the sync ones if the client made sync calls too; the client
+        takes no more calls."""
         senders, self._async_senders = self._async_senders, {}
         for sender in senders.values():
             await sender.aclose()

@@ -10,17 +10,30 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 import attrs
+
+from ._options import integer, number
+
+
+def _checked(check: Callable[..., object], **bounds: Any) -> Callable[[Any, Any, object], None]:
+    """An attrs validator that raises BinanceConfigError, as every option check does."""
+
+    def validator(_: object, field: attrs.Attribute[Any], value: object) -> None:
+        check(f"RetryPolicy.{field.name}", value, **bounds)
+
+    return validator
 
 
 @attrs.frozen
 class RetryPolicy:
     """`attempts` in all (1: no retry); the n-th retry waits uniform(0, min(cap, base * 2**(n-1))) s."""
 
-    attempts: int = attrs.field(default=3, validator=attrs.validators.ge(1))
-    base: float = attrs.field(default=0.25, validator=attrs.validators.ge(0))
-    cap: float = attrs.field(default=4.0, validator=attrs.validators.ge(0))
+    attempts: int = attrs.field(default=3, validator=_checked(integer, low=1))
+    base: float = attrs.field(default=0.25, validator=_checked(number))
+    cap: float = attrs.field(default=4.0, validator=_checked(number))
 
     def delay(self, retry: int, rng: random.Random) -> float:
         """Seconds to wait before retry number `retry` (1-based)."""

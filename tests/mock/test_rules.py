@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -226,3 +227,34 @@ def test_own_codes_must_not_be_documented_codes(taken: int) -> None:
     scenario = load_scenario()
     with pytest.raises(ValueError, match="Binance documents"):
         create_app(dataclasses.replace(scenario, own_codes={**scenario.own_codes, Err.NO_LIABILITIES: taken}))
+
+
+@pytest.mark.parametrize(
+    ("write", "source"),
+    [
+        (None, "absent.toml"),
+        ("not toml [[", "bad.toml"),
+        ("{not json", "bad.json"),
+        ("[1, 2]", "list.json"),
+        ('accounts = "x"', "accounts.toml"),
+        ("[[accounts]]\nkeys = []", "no-id.toml"),
+        ("[server]\nwindow_seconds = -5", "window.toml"),
+        ('[server]\nwindow_seconds = "60"', "window-str.toml"),
+    ],
+    ids=[
+        "missing",
+        "bad-toml",
+        "bad-json",
+        "not-a-table",
+        "accounts-str",
+        "account-no-id",
+        "window",
+        "window-str",
+    ],
+)
+def test_a_malformed_scenario_is_a_scenario_error(tmp_path: Path, write: str | None, source: str) -> None:
+    path = tmp_path / source
+    if write is not None:
+        path.write_text(write, encoding="utf-8")
+    with pytest.raises(ScenarioError):
+        load_scenario(path)

@@ -68,3 +68,29 @@ def test_running_mock_drops_the_connection_and_is_controllable() -> None:
         )
         assert response.status_code == 200, response.text
         assert mock.control.state()["accounts"]["10000001"]["cross"] == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--scenario", "absent.toml"], ["--window-seconds", "-5"], ["--port", "{taken}"]],
+    ids=["missing-scenario", "negative-window", "port-in-use"],
+)
+def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str]) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "binance_margin_mock._cli",
+                *(a.replace("{taken}", port) for a in arguments),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "binance-margin-mock" in result.stderr

@@ -139,6 +139,22 @@ def test_every_bad_credential_is_a_config_error(make: Callable[[], object]) -> N
         make()
 
 
+def test_an_empty_secret_or_key_is_called_empty() -> None:
+    for make in (lambda: HmacCredentials("k", ""), lambda: HmacCredentials("", "s")):
+        with pytest.raises(BinanceConfigError, match=r"must be a non-empty str, not an empty str$"):
+            make()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"attempts": 0}, {"attempts": True}, {"attempts": 2.0}, {"base": -1}, {"cap": float("inf")}],
+    ids=["attempts-zero", "attempts-bool", "attempts-float", "base-negative", "cap-inf"],
+)
+def test_a_bad_retry_policy_is_a_config_error(fields: dict[str, Any]) -> None:
+    with pytest.raises(BinanceConfigError, match=rf"RetryPolicy\.{next(iter(fields))}"):
+        RetryPolicy(**fields)
+
+
 # Each call: through BinanceClient's method, and the same arguments through a generated function.
 ARGUMENTS: dict[str, tuple[Callable[[BinanceClient], object], Callable[[BinanceClient], object] | None]] = {
     "assets-one-str": (
