@@ -127,8 +127,14 @@ def private_key_credentials(
     try:
         key = serialization.load_pem_private_key(data, password=password)
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:
-        # The library's message can quote the key material's structure, never the key: keep only its kind.
-        raise BinanceConfigError(f"cannot load the private key: {type(error).__name__}") from None
+        # The library's message can quote the key material's structure: say what is wrong in our words.
+        if isinstance(error, TypeError):  # a passphrase missing, or given for a key that needs none
+            why = "it is encrypted and no passphrase was given" if password is None else "it is not encrypted"
+        elif isinstance(error, UnsupportedAlgorithm):
+            why = "an unsupported kind of key"
+        else:
+            why = "not a PEM private key, or the passphrase is wrong"
+        raise BinanceConfigError(f"cannot load the private key ({why}): {type(error).__name__}") from None
     if isinstance(key, rsa.RSAPrivateKey):
         return RsaCredentials(api_key, key)
     if isinstance(key, ed25519.Ed25519PrivateKey):

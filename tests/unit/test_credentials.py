@@ -79,6 +79,20 @@ def test_wrong_passphrase_does_not_echo_it(tmp_path: Path) -> None:
     with pytest.raises(BinanceConfigError) as raised:
         private_key_credentials(API_KEY, path.read_bytes(), UNIT_WRONG_PASSPHRASE)
     assert UNIT_WRONG_PASSPHRASE not in str(raised.value)
+    assert "the passphrase is wrong" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("encrypted", "given", "why"),
+    [(True, None, "it is encrypted and no passphrase was given"), (False, "phrase", "it is not encrypted")],
+    ids=["encrypted-without-passphrase", "passphrase-for-a-plain-key"],
+)
+def test_a_key_that_cannot_be_loaded_says_why(
+    tmp_path: Path, encrypted: bool, given: str | None, why: str
+) -> None:
+    path = _write_key(tmp_path, ed25519.Ed25519PrivateKey.generate(), b"right-phrase" if encrypted else None)
+    with pytest.raises(BinanceConfigError, match=f"cannot load the private key [(]{why}[)]"):
+        private_key_credentials(API_KEY, path.read_bytes(), given)
 
 
 def test_reprs_hide_secrets_and_pickling_is_refused() -> None:
