@@ -97,7 +97,7 @@ def _parameter_check(operation: Operation, parameter: Parameter) -> Check:
 
     def array(value: object) -> list[str]:
         if not isinstance(value, list | tuple):
-            raise refuse(f"must be a list of str, not {type(value).__name__} ({value!r})")
+            raise refuse(f"must be a list (or tuple) of str, not {type(value).__name__} ({value!r})")
         items = [item(element, f"item {index} ") for index, element in enumerate(value)]
         if len(items) < fewest:
             raise refuse(f"has {len(items)} item(s); it needs at least {fewest}")
