@@ -89,15 +89,17 @@ class HttpxAsyncSender:
         async def trace(event: str, info: object) -> None:
             events.append(event)
 
+        transport = self._proxied.get(request.origin, self._transport)
+        # httpx's own transport hands the trace to httpcore, which says when the request begins to go out
+        # (before any event if it is cut short early); another transport that traces nothing may have sent it.
+        traced = isinstance(transport, httpx.AsyncHTTPTransport)
+
         def began() -> bool:
-            # httpcore's trace says whether the request began to go out; a transport that does not trace
-            # (not httpcore) may have sent it.
-            return not events or any(".send_request" in event for event in events)
+            return any(".send_request" in event for event in events) or not (traced or events)
 
         outgoing = _request(request)
         outgoing.extensions["trace"] = trace  # httpcore's public extension: which phase a request is in
         try:
-            transport = self._proxied.get(request.origin, self._transport)
             with anyio.fail_after(request.timeout):
                 response = await transport.handle_async_request(outgoing)
                 try:

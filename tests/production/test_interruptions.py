@@ -323,3 +323,30 @@ def test_the_guard_of_a_cancelled_task_is_settled_off_the_event_loop(silent: _Si
         HeldMemory.incr = original  # type: ignore[method-assign]
     assert records[-1].outcome == "unknown"
     assert settled_on and threading.main_thread() not in settled_on
+
+
+def test_a_trio_task_cancelled_while_reserving_weight_sends_nothing(silent: _SilentServer) -> None:
+    # Under trio the cancellation reaches the flow inside the sender (httpx's own transport), before
+    # httpcore has traced anything: that is "not sent".
+    trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
+    records: list[CallRecord] = []
+    client = _silent_client(silent, records, storage_uri="held-memory://")
+
+    async def scenario() -> None:
+        _hold("/w/", f"/{EXCHANGE.operation_id}/")  # the exchange's weight reservation
+        with trio.CancelScope() as scope:
+            async with trio.open_nursery() as nursery:
+
+                async def cancel_when_held() -> None:
+                    assert await trio.to_thread.run_sync(HeldMemory.entered.wait, 30)
+                    scope.cancel()
+                    HeldMemory.release.set()
+
+                nursery.start_soon(cancel_when_held)
+                await client.aexchange_small_liability(["BTC"])
+        assert scope.cancelled_caught
+        await client.aclose()
+
+    trio.run(scenario)
+    assert (records[-1].outcome, client.next_exchange_allowed_ms()) == ("not-sent", 0)
+    assert silent.received == 0
