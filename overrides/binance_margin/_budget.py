@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Final, TypeVar
 import attrs
 from binance_margin_api.spec_metadata import (
     API_FAMILIES,
-    IP_BANS,
     OPERATIONS,
     RATE_LIMITS,
     RateLimit,
@@ -40,8 +39,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Block keys live as long as Binance's longest IP ban (their value, not their expiry, says when they end).
-_BLOCK_KEY_SECONDS: Final = IP_BANS.longest_seconds + 60
+# A fact's key outlives the fact a little, so a clock difference between hosts cannot drop it early.
+_SLACK_SECONDS: Final = 60
 # A write ticket (see `raise_value`) is held for one read and one add; a holder that died frees it in 5 s.
 _WRITE_TICKET_SECONDS: Final = 5
 _WRITE_TRIES: Final = 300
@@ -115,6 +114,19 @@ def _top_up(storage: Storage | LocalCounters, key: str, expiry: int, value: int)
     if value > held:
         storage.incr(key, expiry, value - held)
     return held
+
+
+def _raise_fact(storage: Storage, key: str, value: int, lasting_seconds: float) -> None:
+    """Raise the counter at `key` to `value`, to last `lasting_seconds` more at least. A `limits` counter
+    keeps the expiry it was created with (`incr` sets it only then), so one that would expire sooner is
+    made anew: meanwhile (one round trip) another process reads no fact."""
+    held = storage.get(key)
+    if value <= held:
+        return
+    if held and storage.get_expiry(key) - time.time() < lasting_seconds:
+        storage.clear(key)
+        held = 0
+    storage.incr(key, math.ceil(lasting_seconds) + _SLACK_SECONDS, value - held)
 
 
 class Budget:
@@ -237,13 +249,10 @@ class Budget:
     def used(self, bucket: Bucket, now_ms: float) -> int:
         return self._io(partial(self._storage.get, bucket.key + str(int(now_ms // bucket.window_ms))))
 
-    def block(self, bucket: Bucket, until_ms: float, *, family_wide: bool) -> None:
+    def block(self, bucket: Bucket, until_ms: float, now_ms: float, *, family_wide: bool) -> None:
         """Forbid sending on `bucket` (429) or on its whole family (418) until server time `until_ms`."""
         key = bucket.ban_key if family_wide else bucket.block_key
-        if self.shared:
-            self.raise_value(key, until_ms, _BLOCK_KEY_SECONDS)
-        else:  # private storage: the fact in this process is all there is (no counter, no write ticket)
-            self._keep_locally(key, until_ms)
+        self.raise_value(key, until_ms, (until_ms - now_ms) / 1000)
 
     # -- small facts (429/418 blocks, the 6-hour guard) ------------------------------------------------------
 
@@ -258,17 +267,22 @@ class Budget:
     def forget(self, key: str) -> None:
         self._io(partial(self._storage.clear, key))
 
-    def raise_value(self, key: str, value: float, expiry_seconds: int) -> None:
-        """Raise the fact at `key` to at least `value`: in this process first (so it holds here even if the
-        storage fails), then the counter at `key` to at least `value` rounded up. A counter can only be
-        added to, so reading it and adding the difference is done holding a write ticket on the key: two
-        such adds at once (two processes answered 429 together) would sum to twice the value."""
+    def raise_value(self, key: str, value: float, lasting_seconds: float) -> None:
+        """Raise the fact at `key` to at least `value`, kept `lasting_seconds` from now: in this process
+        first (so it holds here even if the storage fails; with private storage that is all there is),
+        then the shared counter at `key` to at least `value` rounded up. A counter can only be added to,
+        so reading it and adding the difference is done holding a write ticket on the key: two such adds
+        at once (two processes answered 429 together) would sum to twice the value."""
         self._keep_locally(key, value)
+        if not self.shared:
+            return
+        storage = self._storage
+        assert not isinstance(storage, LocalCounters)
         ticket = key + "/write"
         for _ in range(_WRITE_TRIES):
             if self.take_ticket(ticket, _WRITE_TICKET_SECONDS) == 1:
                 try:
-                    self._io(partial(_top_up, self._storage, key, expiry_seconds, math.ceil(value)))
+                    self._io(partial(_raise_fact, storage, key, math.ceil(value), lasting_seconds))
                 finally:
                     self.forget(ticket)
                 return

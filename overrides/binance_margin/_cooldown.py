@@ -33,8 +33,6 @@ _RULES: Final[dict[str, OncePerInterval]] = {
     for rule in operation.rules
     if isinstance(rule, OncePerInterval)
 }
-# The `allowed` key outlives its interval a little, so a clock difference between hosts cannot drop it early.
-_SLACK_SECONDS: Final = 60
 
 
 def once_rule(operation: Operation) -> OncePerInterval | None:
@@ -98,11 +96,13 @@ class Cooldown:
             self._refuse(operation, rule, epoch, now_ms)
         claim = Claim(operation, rule, f"{key}/claim/{epoch}")
         if self._budget.take_ticket(claim.key, claim_seconds) != 1:
+            # Held until that caller settles it (or it expires): the earliest the exchange may be allowed.
             raise BinanceCooldownError(
                 f"{operation.operation_id}: {rule.doc}: another caller of this account holds the guard (its "
-                "exchange is in flight or has just been made); nothing was sent",
-                retry_after=float(rule.interval_seconds),
-                next_allowed_ms=int(now_ms) + rule.interval_seconds * 1000,
+                "exchange is in flight or has just been made, or its outcome was lost); it is settled "
+                f"within {claim_seconds} s; nothing was sent",
+                retry_after=float(claim_seconds),
+                next_allowed_ms=int(now_ms) + claim_seconds * 1000,
             )
         # Between reading `allowed` and taking the ticket, another caller may have finished an exchange.
         again = self._budget.get_value(key)
@@ -115,9 +115,10 @@ class Cooldown:
         """The call may have executed: forbid it for the rule's interval from `now_ms`; return the end (ms).
         This process is guarded even if the storage fails (BinanceStorageError) while recording it."""
         allowed = int(now_ms) + claim.rule.interval_seconds * 1000
-        self._budget.raise_value(
-            self._key(claim.operation), allowed, claim.rule.interval_seconds + _SLACK_SECONDS
-        )
+        self._budget.raise_value(self._key(claim.operation), allowed, claim.rule.interval_seconds)
+        # `allowed` holds the fact now (with private storage, in this process only: its key, and so the
+        # claim's, never changes): the ticket is done with.
+        self._budget.forget(claim.key)
         return allowed
 
     def release(self, claim: Claim) -> None:

@@ -126,12 +126,8 @@ class _Call:
 
 
 def _header_int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
+    # ASCII digits only: int() would also take "1_2000", " +12000 " or other scripts' digits.
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
 
 
 def _nothing_sent(call: _Call) -> str:
@@ -216,6 +212,8 @@ class Engine:
 
     def _guarded(self, call: _Call, rule: OncePerInterval) -> Flow[Result]:
         """`_request` holding the once-per-interval guard: kept if the call may have executed."""
+        if self._server_clock.due(call.operation.family):  # the guard's times are server times too
+            yield from self._sync_time(call)
         now = self._server_clock.now_ms(call.operation.family)
         # How long the guard may stay taken while this attempt runs: each of its requests (time sync, the
         # request, the -1021 resync and resend) within the timeout, and its budget waits.
@@ -342,10 +340,10 @@ class Engine:
 
     def _observe_answer(self, answer: Answer, reservation: Reservation) -> tuple[Bucket, int, bool]:
         bucket = reservation.bucket
+        if answer.status in (429, 418):  # first: it holds in this process even if the storage then fails
+            self._block(answer, reservation)
         server_used = _header_int(answer.headers.get(bucket.header))
         used = self._budget.observe(reservation, server_used)
-        if answer.status in (429, 418):
-            self._block(answer, reservation)
         return bucket, used, server_used is not None
 
     def _block(self, answer: Answer, reservation: Reservation) -> None:
@@ -360,7 +358,7 @@ class Engine:
                 until = max(until, min(float(match.group(1)), now + MAX_RETRY_AFTER_SECONDS * 1000))
         if until <= now:  # no usable Retry-After: the rest of the window
             until = (reservation.window + 1) * bucket.window_ms + bucket.guard_ms
-        self._budget.block(bucket, until, family_wide=banned)
+        self._budget.block(bucket, until, now, family_wide=banned)
         _log.warning(
             "%s -> %d: %s blocked for %.1f s (no request is sent on it meanwhile)",
             bucket.name,
@@ -371,11 +369,18 @@ class Engine:
 
     def _sync_time(self, call: _Call) -> Flow[None]:
         """Measure the server-time offset of the call's family (round-trip corrected). A failed sync is
-        logged and the call goes on with the offset it had."""
+        logged and the call goes on with the offset it had; so is one its bucket cannot take now (it is
+        not waited for: a 429 on the time endpoint must not stop the calls)."""
         family = call.operation.family
         time = API_FAMILIES[family].server_time
         bucket = self._budget.for_time(family)
-        reservation = yield from self._reserve(call, bucket, time.weight, f"serverTime:{family}")
+        try:
+            reservation = yield from self._reserve(
+                call, bucket, time.weight, f"serverTime:{family}", wait=False
+            )
+        except BinanceWaitRefused as refused:
+            _log.warning("server time (%s) sync skipped: %s; keeping the last offset", family, refused)
+            return
         # The call's origin serves its family's server-time endpoint too.
         request = self._wire_request(call.origin, "GET", call.origin.base_path + time.path, signed=False)
         sent = self._clock.wall_ms()
@@ -395,7 +400,9 @@ class Engine:
 
     # -- budgets and storage ----------------------------------------------------------------------------
 
-    def _reserve(self, call: _Call, bucket: Bucket, weight: int, name: str) -> Flow[Reservation]:
+    def _reserve(
+        self, call: _Call, bucket: Bucket, weight: int, name: str, *, wait: bool = True
+    ) -> Flow[Reservation]:
         options = call.options
         while True:
             now = self._server_clock.now_ms(bucket.family)
@@ -408,7 +415,7 @@ class Engine:
             if isinstance(result, Reservation):
                 return result
             seconds = max(result.seconds, 0.001)
-            if not options.wait or call.waited + seconds > options.max_wait:
+            if not (wait and options.wait) or call.waited + seconds > options.max_wait:
                 raise BinanceWaitRefused(
                     f"{name}: {result.reason}; the call would wait {seconds:.3f} s"
                     + (f" (max_wait {options.max_wait} s)" if options.wait else " (wait=False)")

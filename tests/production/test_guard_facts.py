@@ -1,0 +1,171 @@
+"""The facts the budget keeps (the 6-hour guard, 429/418 blocks) hold as long as they say, on the server's
+clock, whatever the storage or the time endpoint does.
+
+- A fact raised in a shared key that is about to expire lasts its full time (a `limits` counter keeps
+  the expiry it was created with).
+- With `time_sync=True`, the guard is taken on the server's clock, not the host's.
+- A 429 on the time endpoint does not stop the calls: the sync is skipped, not waited for.
+- A 429 answered while the storage fails still blocks the bucket in this process.
+- A guard ticket held by another caller is refused with the time it may take to settle, not 6 hours.
+- A used-weight header that is not plain ASCII digits is not taken for a number.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import ClassVar
+
+import httpx
+import pytest
+import redis
+from binance_margin import (
+    BinanceClient,
+    BinanceCooldownError,
+    BinanceRateLimitError,
+    BinanceWaitRefused,
+    CallRecord,
+    HmacCredentials,
+)
+from binance_margin._budget import Budget, account_label
+from binance_margin._cooldown import once_rule
+from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS
+from limits.storage import MemoryStorage
+
+from tests._raw import RawServer, answer, raw_server, read_request
+from tests._secrets import WIRE_API_KEY, WIRE_SECRET
+
+from .conftest import MOCK_CREDENTIALS, RunningMock, make_client
+
+EXCHANGE = OPERATIONS["smallLiabilityExchange"]
+RULE = once_rule(EXCHANGE)
+assert RULE is not None
+COINS = OPERATIONS["getSmallLiabilityExchangeCoinList"]
+HOURS_7 = 7 * 3600 * 1000
+
+
+@pytest.mark.redis
+def test_a_fact_in_a_key_about_to_expire_lasts_its_full_time(redis_uri: str) -> None:
+    budget = Budget(redis_uri, account="a", namespace=f"t-{uuid.uuid4().hex[:8]}")
+    key = f"{budget.namespace}/fact"
+    budget.raise_value(key, 1_000, lasting_seconds=600)
+    store = redis.Redis.from_url(redis_uri)
+    (stored,) = store.keys(f"*{key}")  # under `limits`' key prefix
+    store.expire(stored, 5)  # the first fact's time is nearly up (as a guard key is 6 hours on)
+    budget.raise_value(key, 2_000, lasting_seconds=600)
+    assert budget.get_value(key) == 2_000 and store.ttl(stored) >= 600
+    budget.raise_value(key, 2_500, lasting_seconds=10)  # the key outlives this one: added to, as it is
+    assert budget.get_value(key) == 2_500 and store.ttl(stored) >= 590
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("server_offset_ms", [-HOURS_7, HOURS_7], ids=["server-behind", "server-ahead"])
+def test_a_fresh_client_takes_the_guard_on_the_servers_clock(
+    mock: RunningMock, redis_uri: str, server_offset_ms: int
+) -> None:
+    mock.control.set_time_ms(int(time.time() * 1000) + server_offset_ms)
+    shared = {"storage_uri": redis_uri, "budget_namespace": f"t-{uuid.uuid4().hex[:8]}", "time_sync": True}
+    with make_client(mock, **shared) as first:
+        first.exchange_small_liability(["BTC"])
+    with make_client(mock, **shared) as fresh, pytest.raises(BinanceCooldownError) as raised:
+        fresh.exchange_small_liability(["BTC"])  # refused here, on the server's clock: never sent
+    assert raised.value.retry_after == pytest.approx(RULE.interval_seconds, abs=60)
+    assert mock.control.request_count(EXCHANGE.operation_id) == 1
+
+
+def test_a_429_on_the_time_endpoint_does_not_stop_the_calls(mock: RunningMock) -> None:
+    time_path = API_FAMILIES[COINS.family].server_time.path
+    mock.control.add_fault(kind="rate_limit", operation=time_path, count=1, retry_after=600)
+    with make_client(mock, time_sync=True) as client:
+        client.coin_list()  # its sync was answered 429: the call goes on with the offset it had
+        client.coin_list()  # the time bucket is blocked for 10 minutes: the sync is skipped, not waited for
+    assert mock.control.request_count(COINS.operation_id) == 2
+
+
+class FailingMemory(MemoryStorage):
+    """`limits`' memory storage under a scheme of its own (shared, as far as the client knows), failing
+    every operation while `failing` is set, as a Redis that went away."""
+
+    STORAGE_SCHEME: ClassVar[list[str]] = ["failing-memory"]
+    failing: ClassVar[bool] = False
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ConnectionError
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        if type(self).failing:
+            raise ConnectionError("the storage went away")
+        return super().incr(key, expiry, amount)
+
+    def get(self, key: str) -> int:
+        if type(self).failing:
+            raise ConnectionError("the storage went away")
+        return super().get(key)
+
+
+def test_a_429_answered_while_the_storage_fails_still_blocks_this_process() -> None:
+    header = RATE_LIMITS[COINS.rate_limit].used_weight_header.encode()
+
+    def answer_429_with_the_storage_gone(connection: object, server: RawServer) -> None:
+        buffer = bytearray()
+        while read_request(connection, server, buffer) is not None:  # type: ignore[arg-type]
+            FailingMemory.failing = True  # after the reservation, before the answer is read
+            too_many = b'{"code":-1003,"msg":"Too much request weight used"}'
+            connection.sendall(answer(429, too_many, b"Retry-After: 600", header + b": 12000"))  # type: ignore[attr-defined]
+
+    records: list[CallRecord] = []
+    try:
+        with raw_server(answer_429_with_the_storage_gone) as server:
+            client = BinanceClient(
+                HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+                base_url=server.url,
+                futures_base_url=server.url,
+                storage_uri="failing-memory://",
+                on_call=records.append,
+            )
+            with client:
+                with pytest.raises(BinanceRateLimitError):
+                    client.coin_list()
+                assert records[-1].storage_failed
+                FailingMemory.failing = False  # the storage is back, without the block in it
+                with pytest.raises(BinanceWaitRefused, match="blocked"):
+                    client.coin_list()  # still blocked here: not sent inside its Retry-After
+            assert len(server.requests) == 1
+    finally:
+        FailingMemory.failing = False
+
+
+@pytest.mark.redis
+def test_a_ticket_held_by_another_caller_is_refused_for_the_time_it_takes_to_settle(
+    mock: RunningMock, redis_uri: str
+) -> None:
+    namespace = f"t-{uuid.uuid4().hex[:8]}"
+    account = account_label(MOCK_CREDENTIALS.api_key, None)
+    ticket = f"{namespace}/cooldown/{EXCHANGE.operation_id}/{account}/claim/0"
+    with make_client(mock, storage_uri=redis_uri, budget_namespace=namespace) as client:
+        client.budget.take_ticket(ticket, 300)  # another caller's exchange is in flight
+        with pytest.raises(BinanceCooldownError, match="settled within") as raised:
+            client.exchange_small_liability(["BTC"])
+    assert 0 < raised.value.retry_after < RULE.interval_seconds / 10
+    assert redis.Redis.from_url(redis_uri).keys(f"*{ticket}")  # not taken from its holder
+    assert mock.control.request_count(EXCHANGE.operation_id) == 0
+
+
+@pytest.mark.parametrize("value", ["1_2000", " +12000 ", "١٢٠٠٠", "12000.0", "-5"])
+def test_a_used_weight_header_that_is_not_plain_digits_is_not_a_number(value: str) -> None:
+    header = RATE_LIMITS[COINS.rate_limit].used_weight_header
+    headers = [(header.encode(), value.encode())]
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=[], headers=headers))
+    records: list[CallRecord] = []
+    url = "https://api.example"
+    with BinanceClient(
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+        base_url=url,
+        futures_base_url=url,
+        transport=transport,
+        on_call=records.append,
+    ) as client:
+        client.coin_list()
+        client.coin_list()  # not refused: the junk was not taken for 12000
+    assert [usage.from_server for usage in records[-1].buckets] == [False]
