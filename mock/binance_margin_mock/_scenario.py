@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -121,10 +122,9 @@ def _checked(data: Mapping[str, Any], base: Path) -> Scenario:
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
         raise ScenarioError(f"malformed scenario: {type(error).__name__}: {error}") from None
     window = scenario.window_seconds
-    if window is not None and (isinstance(window, bool) or not isinstance(window, int | float | Decimal)):
-        raise ScenarioError(f"server.window_seconds must be a number, not {window!r}")
-    if window is not None and not 0 < window < float("inf"):
-        raise ScenarioError(f"server.window_seconds must be above 0, not {window!r}")
+    number = isinstance(window, int | float | Decimal) and not isinstance(window, bool)
+    if window is not None and not (number and math.isfinite(window) and window > 0):
+        raise ScenarioError(f"server.window_seconds must be a finite number above 0, not {window!r}")
     return scenario
 
 

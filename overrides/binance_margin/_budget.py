@@ -119,7 +119,9 @@ def _top_up(storage: Storage | LocalCounters, key: str, expiry: int, value: int)
 def _raise_fact(storage: Storage, key: str, value: int, lasting_seconds: float) -> None:
     """Raise the counter at `key` to `value`, to last `lasting_seconds` more at least. A `limits` counter
     keeps the expiry it was created with (`incr` sets it only then), so one that would expire sooner is
-    made anew: meanwhile (one round trip) another process reads no fact."""
+    made anew. Meanwhile (one round trip) another process reads no fact: for the 6-hour guard the keeper
+    still holds the claim ticket, so no one else can take the guard; a 429 block may let one request of
+    another process through (and its own 429 blocks it)."""
     held = storage.get(key)
     if value <= held:
         return

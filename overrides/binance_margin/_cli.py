@@ -176,6 +176,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ) as client:
             try:
                 result = _run(client, options)
+            except KeyboardInterrupt:
+                if client.last_call is None or client.last_call.outcome != "unknown":
+                    raise
+                print(
+                    "binance-margin: interrupted; the outcome is unknown (it may have executed)",
+                    file=sys.stderr,
+                )
+                return 3
             finally:
                 if options.show_weight:
                     _print_weight(client.last_call)

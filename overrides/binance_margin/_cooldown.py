@@ -5,9 +5,11 @@ the storage, can hold it for an interval that has not been used yet. Two keys ma
 `limits` storage (each step is one atomic counter operation):
 
 - `allowed`: the server time (ms) from which the call is allowed again; it only ever goes up.
-- a claim counter per value of `allowed` (its "epoch"): the caller whose increment returns 1 holds the
-  guard; everyone else is refused while it is held. It expires on its own after `claim_seconds`, so a
-  process that dies with the guard held blocks the others only that long.
+- a claim counter (the ticket): the caller whose increment returns 1 holds the guard; everyone else is
+  refused while it is held. The holder gives it up once `allowed` says what happened (or the call
+  provably did not execute); it expires on its own after `claim_seconds`, so a process that dies with
+  the guard held blocks the others only that long. Whoever takes it reads `allowed` again (here and in
+  the storage), so a caller that read it just before another's keep is refused all the same.
 
 After the answer, `settle` keeps the guard for the whole interval when the call may have executed (a
 success, a 5xx or a timeout after sending: a second exchange inside the interval would be refused by
@@ -91,21 +93,22 @@ class Cooldown:
         local = self._budget.local_values.get(key, 0.0)
         if local > now_ms:
             self._refuse(operation, rule, local, now_ms)
-        epoch = self._budget.get_value(key)
-        if epoch > now_ms:
-            self._refuse(operation, rule, epoch, now_ms)
-        claim = Claim(operation, rule, f"{key}/claim/{epoch}")
+        allowed = self._budget.get_value(key)
+        if allowed > now_ms:
+            self._refuse(operation, rule, allowed, now_ms)
+        claim = Claim(operation, rule, f"{key}/claim")
         if self._budget.take_ticket(claim.key, claim_seconds) != 1:
             # Held until that caller settles it (or it expires): the earliest the exchange may be allowed.
             raise BinanceCooldownError(
                 f"{operation.operation_id}: {rule.doc}: another caller of this account holds the guard (its "
-                "exchange is in flight or has just been made, or its outcome was lost); it is settled "
-                f"within {claim_seconds} s; nothing was sent",
+                f"exchange is in flight or has just been made, or its outcome was lost); try again in "
+                f"{claim_seconds} s, when it is settled or has expired; nothing was sent",
                 retry_after=float(claim_seconds),
                 next_allowed_ms=int(now_ms) + claim_seconds * 1000,
             )
-        # Between reading `allowed` and taking the ticket, another caller may have finished an exchange.
-        again = self._budget.get_value(key)
+        # Between reading `allowed` and taking the ticket, another caller may have finished an exchange
+        # (in this process, a private storage holds none: the local fact says so).
+        again = max(self._budget.local_values.get(key, 0.0), self._budget.get_value(key))
         if again > now_ms:
             self._budget.forget(claim.key)
             self._refuse(operation, rule, again, now_ms)
@@ -116,9 +119,7 @@ class Cooldown:
         This process is guarded even if the storage fails (BinanceStorageError) while recording it."""
         allowed = int(now_ms) + claim.rule.interval_seconds * 1000
         self._budget.raise_value(self._key(claim.operation), allowed, claim.rule.interval_seconds)
-        # `allowed` holds the fact now (with private storage, in this process only: its key, and so the
-        # claim's, never changes): the ticket is done with.
-        self._budget.forget(claim.key)
+        self._budget.forget(claim.key)  # `allowed` holds the fact now: the ticket is done with
         return allowed
 
     def release(self, claim: Claim) -> None:

@@ -103,9 +103,10 @@ async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:
                         except asyncio.CancelledError as cancelled:
                             held = cancelled
                     value = task.result()
-                else:  # anyio's threads already run to their end
+                else:  # anyio (trio): shielded, so that a cancelled scope does not skip the step
                     import anyio
 
-                    value = await anyio.to_thread.run_sync(step.action)
+                    with anyio.CancelScope(shield=True):
+                        value = await anyio.to_thread.run_sync(step.action)
         except BaseException as raised:
             error = raised

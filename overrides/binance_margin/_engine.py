@@ -212,7 +212,8 @@ class Engine:
 
     def _guarded(self, call: _Call, rule: OncePerInterval) -> Flow[Result]:
         """`_request` holding the once-per-interval guard: kept if the call may have executed."""
-        if self._server_clock.due(call.operation.family):  # the guard's times are server times too
+        due = self._server_clock.due(call.operation.family)
+        if due:  # the guard's times are server times too
             yield from self._sync_time(call)
         now = self._server_clock.now_ms(call.operation.family)
         # How long the guard may stay taken while this attempt runs: each of its requests (time sync, the
@@ -222,7 +223,7 @@ class Engine:
             call, partial(self._cooldown.claim, call.operation, rule, now, claim_seconds)
         )
         try:
-            result = yield from self._request(call)
+            result = yield from self._request(call, sync=not due)  # a sync that failed is not tried twice
         except GeneratorExit:  # the flow abandoned: no more steps may run, so it is settled in place
             self._settle_now(call, claim, executed=call.executing)
             raise
@@ -235,11 +236,11 @@ class Engine:
         yield from self._settle(call, claim, executed=True)
         return result
 
-    def _request(self, call: _Call) -> Flow[Result]:
+    def _request(self, call: _Call, *, sync: bool = True) -> Flow[Result]:
         """Sync the time if due, reserve, sign, send (and resend once on -1021), classify the answer."""
         operation = call.operation
         call.status = None
-        if self._server_clock.due(operation.family):
+        if sync and self._server_clock.due(operation.family):
             yield from self._sync_time(call)
         bucket = self._budget.for_operation(operation.operation_id)
         resent = False

@@ -240,6 +240,7 @@ def test_own_codes_must_not_be_documented_codes(taken: int) -> None:
         ("[[accounts]]\nkeys = []", "no-id.toml"),
         ("[server]\nwindow_seconds = -5", "window.toml"),
         ('[server]\nwindow_seconds = "60"', "window-str.toml"),
+        ("[server]\nwindow_seconds = nan", "window-nan.toml"),
     ],
     ids=[
         "missing",
@@ -250,6 +251,7 @@ def test_own_codes_must_not_be_documented_codes(taken: int) -> None:
         "account-no-id",
         "window",
         "window-str",
+        "window-nan",
     ],
 )
 def test_a_malformed_scenario_is_a_scenario_error(tmp_path: Path, write: str | None, source: str) -> None:

@@ -6,7 +6,8 @@ clock, whatever the storage or the time endpoint does.
 - With `time_sync=True`, the guard is taken on the server's clock, not the host's.
 - A 429 on the time endpoint does not stop the calls: the sync is skipped, not waited for.
 - A 429 answered while the storage fails still blocks the bucket in this process.
-- A guard ticket held by another caller is refused with the time it may take to settle, not 6 hours.
+- A guard ticket held by another caller is refused with the time it may take to settle, not 6 hours;
+  and a caller that read the guard just before another's keep is refused (shared or private storage).
 - A used-weight header that is not plain ASCII digits is not taken for a number.
 """
 
@@ -28,7 +29,7 @@ from binance_margin import (
     HmacCredentials,
 )
 from binance_margin._budget import Budget, account_label
-from binance_margin._cooldown import once_rule
+from binance_margin._cooldown import Cooldown, once_rule
 from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS
 from limits.storage import MemoryStorage
 
@@ -142,10 +143,10 @@ def test_a_ticket_held_by_another_caller_is_refused_for_the_time_it_takes_to_set
 ) -> None:
     namespace = f"t-{uuid.uuid4().hex[:8]}"
     account = account_label(MOCK_CREDENTIALS.api_key, None)
-    ticket = f"{namespace}/cooldown/{EXCHANGE.operation_id}/{account}/claim/0"
+    ticket = f"{namespace}/cooldown/{EXCHANGE.operation_id}/{account}/claim"
     with make_client(mock, storage_uri=redis_uri, budget_namespace=namespace) as client:
         client.budget.take_ticket(ticket, 300)  # another caller's exchange is in flight
-        with pytest.raises(BinanceCooldownError, match="settled within") as raised:
+        with pytest.raises(BinanceCooldownError, match="when it is settled") as raised:
             client.exchange_small_liability(["BTC"])
     assert 0 < raised.value.retry_after < RULE.interval_seconds / 10
     assert redis.Redis.from_url(redis_uri).keys(f"*{ticket}")  # not taken from its holder
@@ -169,3 +170,61 @@ def test_a_used_weight_header_that_is_not_plain_digits_is_not_a_number(value: st
         client.coin_list()
         client.coin_list()  # not refused: the junk was not taken for 12000
     assert [usage.from_server for usage in records[-1].buckets] == [False]
+
+
+@pytest.mark.redis
+def test_no_one_takes_the_guard_while_a_keep_rewrites_its_key(redis_uri: str) -> None:
+    namespace = f"t-{uuid.uuid4().hex[:8]}"
+    keeper_budget, other_budget = (Budget(redis_uri, account="x", namespace=namespace) for _ in range(2))
+    keeper, other = Cooldown(keeper_budget, "x"), Cooldown(other_budget, "x")
+    now = time.time() * 1000
+    interval_ms = RULE.interval_seconds * 1000
+    earlier = keeper.claim(EXCHANGE, RULE, now - interval_ms - 10_000, 300)
+    keeper.keep(earlier, now - interval_ms - 10_000)  # its 6 hours ended 10 s ago...
+    store = redis.Redis.from_url(redis_uri)
+    (stored,) = store.keys(f"*{namespace}/cooldown/{EXCHANGE.operation_id}/x")
+    store.expire(stored, 30)  # ...and its key has half a minute left
+    keeper_budget.local_values.clear()
+    claim = keeper.claim(EXCHANGE, RULE, now, 300)
+    refused: list[BaseException] = []
+    storage = keeper_budget._storage  # the test steps in between two of the keep's storage operations
+    clear = storage.clear
+
+    def clear_then_claim(key: str) -> None:
+        clear(key)
+        if key.endswith(f"/cooldown/{EXCHANGE.operation_id}/x"):
+            try:  # the other process claims while the key is gone and not yet written anew
+                other.claim(EXCHANGE, RULE, now, 300)
+            except BinanceCooldownError as error:
+                refused.append(error)
+
+    storage.clear = clear_then_claim  # type: ignore[method-assign]
+    keeper.keep(claim, now)
+    storage.clear = clear  # type: ignore[method-assign]
+    assert len(refused) == 1, "the other process took the guard in the gap"
+    assert other.next_allowed_ms(EXCHANGE) == int(now) + interval_ms  # and the keep went through
+
+
+def test_a_thread_that_read_the_guard_before_anothers_keep_is_refused() -> None:
+    budget = Budget("memory://", account="x")
+    cooldown = Cooldown(budget, "x")
+    now = time.time() * 1000
+    first = cooldown.claim(EXCHANGE, RULE, now, 300)
+    read = budget.get_value
+
+    def keep_then_read(key: str) -> int:  # the first thread keeps between the second's two checks
+        budget.get_value = read  # type: ignore[method-assign]
+        cooldown.keep(first, now)
+        return read(key)
+
+    budget.get_value = keep_then_read  # type: ignore[method-assign]
+    with pytest.raises(BinanceCooldownError, match="next one is allowed from"):
+        cooldown.claim(EXCHANGE, RULE, now, 300)
+
+
+def test_a_failed_time_sync_is_not_tried_twice_for_one_guarded_call(mock: RunningMock) -> None:
+    time_path = API_FAMILIES[EXCHANGE.family].server_time.path
+    mock.control.add_fault(kind="error", operation=time_path, count=1, status=500)
+    with make_client(mock, time_sync=True) as client:
+        client.exchange_small_liability(["BTC"])
+    assert client.last_call is not None and client.last_call.requests == 2  # one sync, one exchange

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from binance_margin import BinanceClient, BinanceCooldownError, CallRecord, HmacCredentials
 from binance_margin._budget import account_label
+from binance_margin._cli import main as cli_main
 from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS
 from binance_margin_mock.testing import RunningMock
 from limits.storage import MemoryStorage
@@ -128,7 +129,7 @@ def test_a_task_cancelled_while_taking_the_guard_hands_it_back(mock: RunningMock
 
     async def scenario() -> None:
         async with client:
-            _hold(f"/cooldown/{EXCHANGE.operation_id}/", "/claim/")  # the claim's ticket
+            _hold(f"/cooldown/{EXCHANGE.operation_id}/", "/claim")  # the claim's ticket
             await _cancel_when_held(client)
             assert records[-1].outcome == "not-sent"
             assert mock.control.request_count(EXCHANGE.operation_id) == 0
@@ -248,6 +249,23 @@ def test_ctrl_c_while_connecting_is_not_sent(silent: _SilentServer, monkeypatch:
     assert silent.received == 0
 
 
+def test_the_cli_interrupted_once_the_server_has_the_request_exits_3(
+    silent: _SilentServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main = threading.main_thread().ident
+    assert main is not None and threading.current_thread() is threading.main_thread()
+    silent.on_request = lambda: signal.pthread_kill(main, signal.SIGINT)
+    monkeypatch.setenv("BINANCE_API_KEY", WIRE_API_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", WIRE_SECRET)
+    hosts = ["--base-url", silent.url, "--futures-base-url", silent.url]
+    try:
+        code = cli_main([*hosts, "exchange-small-liability", "BTC"])
+    except KeyboardInterrupt:
+        pytest.fail("the CLI let the interruption through, with no word on the outcome")
+    assert code == 3
+    assert "outcome is unknown" in capsys.readouterr().err and silent.received == 1
+
+
 def test_ctrl_c_once_the_server_has_the_request_is_unknown(silent: _SilentServer) -> None:
     records: list[CallRecord] = []
     # A real SIGINT while the client waits for the status line (the server never answers).
@@ -296,7 +314,10 @@ def test_a_task_cancelled_through_an_async_driver_is_judged_by_what_the_server_g
     assert silent.received == (1 if moment == "request received" else 0)
 
 
-def test_the_guard_of_a_cancelled_task_is_settled_off_the_event_loop(silent: _SilentServer) -> None:
+@pytest.mark.parametrize("loop", ["asyncio", "trio"])
+def test_the_guard_of_a_cancelled_task_is_settled_off_the_event_loop(
+    silent: _SilentServer, loop: str
+) -> None:
     records: list[CallRecord] = []
     settled_on: list[threading.Thread] = []
     original = HeldMemory.incr
@@ -315,10 +336,29 @@ def test_the_guard_of_a_cancelled_task_is_settled_off_the_event_loop(silent: _Si
                 await task
             assert client.next_exchange_allowed_ms() > 0
 
+    async def trio_scenario() -> None:
+        import trio
+
+        async with _silent_client(silent, records, storage_uri="held-memory://") as client:
+            with trio.CancelScope() as scope:
+                async with trio.open_nursery() as nursery:
+
+                    async def cancel_when_sent() -> None:
+                        assert await trio.to_thread.run_sync(silent.got_request.wait, 30)
+                        scope.cancel()
+
+                    nursery.start_soon(cancel_when_sent)
+                    await client.aexchange_small_liability(["BTC"])
+            assert scope.cancelled_caught and client.next_exchange_allowed_ms() > 0
+
     HeldMemory.held = None
     HeldMemory.incr = incr  # type: ignore[method-assign]
     try:
-        asyncio.run(scenario())
+        if loop == "trio":
+            trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
+            trio.run(trio_scenario)
+        else:
+            asyncio.run(scenario())
     finally:
         HeldMemory.incr = original  # type: ignore[method-assign]
     assert records[-1].outcome == "unknown"
