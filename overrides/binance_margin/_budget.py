@@ -80,9 +80,15 @@ class Wait:
     reason: str
 
 
+def key_part(name: str) -> str:
+    """A caller's name as one part of a storage key: with "/" escaped, an account named `a/claim` cannot
+    be account `a`'s guard ticket."""
+    return name.replace("%", "%25").replace("/", "%2F")
+
+
 def account_label(api_key: str, account: str | None) -> str:
     """The account part of shared keys: the configured name, else a hash of the API key (never the key)."""
-    return account or "key-" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+    return key_part(account) if account else "key-" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
 
 
 def _shared_storage(storage_uri: str, scheme: str) -> Storage:
@@ -91,8 +97,10 @@ def _shared_storage(storage_uri: str, scheme: str) -> Storage:
     from limits.errors import ConfigurationError
     from limits.storage import Storage, storage_from_string
 
+    # Sentinel: read from the master, as everything is written there (a replica's lag could hide the guard).
+    options = {"use_replicas": False} if scheme.startswith("redis+sentinel") else {}
     try:
-        storage = storage_from_string(storage_uri)
+        storage = storage_from_string(storage_uri, **options)
     except (ConfigurationError, ValueError) as error:
         # The library's message may quote the URI (and a password in it): keep only the kind.
         raise BinanceConfigError(
@@ -153,6 +161,8 @@ class Budget:
         )
         self.scheme = scheme
         self.namespace = namespace
+        space, ip_label = key_part(namespace), key_part(ip_label)
+        self.key_space = space  # the keys' first part
         # Facts kept in this process whatever the storage says (429/418 blocks and the 6-hour guard, after
         # a storage failure too): server ms, by storage key.
         self.local_values: dict[str, float] = {}
@@ -171,9 +181,9 @@ class Budget:
                 family=family,
                 limit=rate_limit.limit,
                 window_ms=seconds * 1000,
-                key=f"{namespace}/w/{rate_limit.name}/{who}/{endpoint}/",
-                block_key=f"{namespace}/block/{rate_limit.name}/{who}/{endpoint}",
-                ban_key=f"{namespace}/ban/{family}/{ip_label}",
+                key=f"{space}/w/{rate_limit.name}/{who}/{endpoint}/",
+                block_key=f"{space}/block/{rate_limit.name}/{who}/{endpoint}",
+                ban_key=f"{space}/ban/{family}/{ip_label}",
                 header=rate_limit.used_weight_header.lower(),
                 # The default boundary guard: 1/50 of the window, at most 250 ms.
                 guard_ms=(min(0.25, seconds / 50) if guard is None else guard) * 1000,

@@ -21,6 +21,7 @@ Times are server times (see `_timesync`).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Final
 
 import attrs
@@ -35,6 +36,10 @@ _RULES: Final[dict[str, OncePerInterval]] = {
     for rule in operation.rules
     if isinstance(rule, OncePerInterval)
 }
+
+
+# How long before its expiry a ticket is no longer surely its holder's (clocks, round trips).
+_TICKET_MARGIN_SECONDS: Final = 5
 
 
 def once_rule(operation: Operation) -> OncePerInterval | None:
@@ -59,6 +64,7 @@ class Claim:
     operation: Operation
     rule: OncePerInterval
     key: str
+    expires_at: float  # wall-clock seconds: the ticket's own expiry, give or take a round trip
 
 
 class Cooldown:
@@ -69,7 +75,7 @@ class Cooldown:
         self._account = account
 
     def _key(self, operation: Operation) -> str:
-        return f"{self._budget.namespace}/cooldown/{operation.operation_id}/{self._account}"
+        return f"{self._budget.key_space}/cooldown/{operation.operation_id}/{self._account}"
 
     def next_allowed_ms(self, operation: Operation) -> int:
         """Server ms from which `operation` is allowed again (0: allowed), as this process knows it."""
@@ -96,7 +102,7 @@ class Cooldown:
         allowed = self._budget.get_value(key)
         if allowed > now_ms:
             self._refuse(operation, rule, allowed, now_ms)
-        claim = Claim(operation, rule, f"{key}/claim")
+        claim = Claim(operation, rule, f"{key}/claim", time.time() + claim_seconds)
         if self._budget.take_ticket(claim.key, claim_seconds) != 1:
             # Held until that caller settles it (or it expires): the earliest the exchange may be allowed.
             raise BinanceCooldownError(
@@ -119,9 +125,15 @@ class Cooldown:
         This process is guarded even if the storage fails (BinanceStorageError) while recording it."""
         allowed = int(now_ms) + claim.rule.interval_seconds * 1000
         self._budget.raise_value(self._key(claim.operation), allowed, claim.rule.interval_seconds)
-        self._budget.forget(claim.key)  # `allowed` holds the fact now: the ticket is done with
+        self._give_up(claim)  # `allowed` holds the fact now: the ticket is done with
         return allowed
 
     def release(self, claim: Claim) -> None:
         """The call provably did not execute: hand the guard back."""
-        self._budget.forget(claim.key)
+        self._give_up(claim)
+
+    def _give_up(self, claim: Claim) -> None:
+        # A ticket that may have expired meanwhile (a call that outlasted it) may be another caller's by
+        # now: it is left to expire, not taken from them.
+        if time.time() < claim.expires_at - _TICKET_MARGIN_SECONDS:
+            self._budget.forget(claim.key)

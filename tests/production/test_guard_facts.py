@@ -17,6 +17,7 @@ import time
 import uuid
 from typing import ClassVar
 
+import attrs
 import httpx
 import pytest
 import redis
@@ -228,3 +229,37 @@ def test_a_failed_time_sync_is_not_tried_twice_for_one_guarded_call(mock: Runnin
     with make_client(mock, time_sync=True) as client:
         client.exchange_small_liability(["BTC"])
     assert client.last_call is not None and client.last_call.requests == 2  # one sync, one exchange
+
+
+@pytest.mark.redis
+def test_an_account_named_like_another_accounts_ticket_keeps_its_own_guard(redis_uri: str) -> None:
+    namespace = f"t-{uuid.uuid4().hex[:8]}"
+    now = time.time() * 1000
+
+    def cooldown(account: str) -> Cooldown:
+        return Cooldown(Budget(redis_uri, account=account, namespace=namespace), account)
+
+    plain, slashed = account_label("k", "a"), account_label("k", "a/claim")
+    other = cooldown(slashed)
+    other.keep(other.claim(EXCHANGE, RULE, now, 300), now)
+    mine = cooldown(plain)
+    mine.keep(mine.claim(EXCHANGE, RULE, now, 300), now)  # gives up `a`'s ticket: not `a/claim`'s guard
+    assert cooldown(slashed).next_allowed_ms(EXCHANGE) == int(now) + RULE.interval_seconds * 1000
+
+
+def test_a_ticket_that_may_have_expired_is_not_taken_from_whoever_holds_it_now() -> None:
+    budget = Budget("memory://", account="x")
+    cooldown = Cooldown(budget, "x")
+    now = time.time() * 1000
+    claim = cooldown.claim(EXCHANGE, RULE, now, 300)
+    cooldown.release(attrs.evolve(claim, expires_at=time.time()))  # the call outlasted its ticket
+    with pytest.raises(BinanceCooldownError, match="holds the guard"):
+        cooldown.claim(EXCHANGE, RULE, now, 300)  # the ticket was left alone (it may be another's now)
+    cooldown.release(claim)  # in time: handed back
+    cooldown.release(cooldown.claim(EXCHANGE, RULE, now, 300))
+
+
+def test_a_sentinel_storage_reads_from_the_master() -> None:
+    # A replica's lag could hide a guard just written to the master.
+    budget = Budget("redis+sentinel://127.0.0.1:1/mymaster", account="x")
+    assert budget._storage.use_replicas is False  # type: ignore[union-attr]
