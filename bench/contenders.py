@@ -183,8 +183,8 @@ def _unthrottled(client: Any) -> None:
             key = self._key(operation)
             self._budget.get_value(key)
             self._budget.take_ticket(f"{key}/bench", claim_seconds)
-            self._budget.get_value(key)
-            return Claim(operation, rule, f"{key}/bench")
+            max(self._budget.local_values.get(key, 0.0), self._budget.get_value(key))
+            return Claim(operation, rule, f"{key}/bench", time.time() + claim_seconds)
 
     engine = client._engine
     engine._cooldown = NeverRefusingCooldown(client.budget, client._account)
