@@ -27,6 +27,7 @@ from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS
 from binance_margin_mock.testing import RunningMock
 from limits.storage import MemoryStorage
 
+from tests._raw import RawServer, raw_server, read_request
 from tests._secrets import MOCK_HMAC, WIRE_API_KEY, WIRE_SECRET
 from tests.production.conftest import make_client
 
@@ -183,46 +184,37 @@ def test_a_task_cancelled_while_reserving_weight_sends_nothing_and_hands_the_gua
 
 
 class _SilentServer:
-    """Takes one request on each connection and never answers it: `received` counts whole requests."""
+    """A `raw_server` behaviour: reads one request on each connection and never answers it."""
 
     def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.received = 0
+        self.raw: RawServer | None = None
         self.got_request = threading.Event()
         self.on_request: Callable[[], object] = lambda: None
-        self._connections: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            self._connections.append(connection)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = connection.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            if b"\r\n\r\n" in data:
-                self.received += 1
-                self.got_request.set()
-                self.on_request()
+    def __call__(self, connection: socket.socket, server: RawServer) -> None:
+        if read_request(connection, server) is not None:
+            self.got_request.set()
+            self.on_request()
+            server.stop.wait(30)  # the answer never comes
 
-    def close(self) -> None:
-        self.listener.close()
-        for connection in self._connections:
-            connection.close()
+    @property
+    def url(self) -> str:
+        assert self.raw is not None
+        return self.raw.url
+
+    @property
+    def received(self) -> int:
+        """The whole requests it read."""
+        assert self.raw is not None
+        return len(self.raw.requests)
 
 
 @pytest.fixture
 def silent() -> Iterator[_SilentServer]:
-    server = _SilentServer()
-    yield server
-    server.close()
+    behaviour = _SilentServer()
+    with raw_server(behaviour) as server:
+        behaviour.raw = server
+        yield behaviour
 
 
 def _silent_client(server: _SilentServer, records: list[CallRecord], **options: Any) -> BinanceClient:
