@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._extra import extra_message, missing_module
-from ._scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
+from ._scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, check_window_seconds, load_scenario
 from ._version import distribution_version
 
 # Exit status when the `mock` extra is not installed, the scenario is malformed or the address cannot be
@@ -18,10 +18,12 @@ EXIT_MISSING_EXTRA = 2
 EXIT_NOT_STARTED = 2
 
 
-def _positive(text: str) -> float:
+def _window_seconds(text: str) -> float:
     value = float(text)
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+    try:
+        check_window_seconds("it", value)  # the scenario's own rule
+    except ScenarioError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return value
 
 
@@ -31,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one; default 8765)")
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file (.toml/.json)")
-    parser.add_argument("--window-seconds", type=_positive, help="shorten every rate-limit window to this")
+    parser.add_argument(
+        "--window-seconds", type=_window_seconds, help="shorten every rate-limit window to this"
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
     return parser
 

@@ -121,11 +121,16 @@ def _checked(data: Mapping[str, Any], base: Path) -> Scenario:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
         raise ScenarioError(f"malformed scenario: {type(error).__name__}: {error}") from None
-    window = scenario.window_seconds
-    number = isinstance(window, int | float | Decimal) and not isinstance(window, bool)
-    if window is not None and not (number and math.isfinite(window) and window > 0):
-        raise ScenarioError(f"server.window_seconds must be a finite number above 0, not {window!r}")
+    if scenario.window_seconds is not None:
+        check_window_seconds("server.window_seconds", scenario.window_seconds)
     return scenario
+
+
+def check_window_seconds(where: str, window: object) -> None:
+    """ScenarioError unless `window` (a rate-limit window, in seconds) is a finite number above 0."""
+    number = isinstance(window, int | float | Decimal) and not isinstance(window, bool)
+    if not (number and math.isfinite(window) and window > 0):  # type: ignore[arg-type, operator]
+        raise ScenarioError(f"{where} must be a finite number above 0, not {window!r}")
 
 
 def _build(data: Mapping[str, Any], base: Path) -> Scenario:
