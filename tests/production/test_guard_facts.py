@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 import httpx
@@ -84,6 +84,17 @@ def test_a_429_on_the_time_endpoint_does_not_stop_the_calls(mock: RunningMock) -
     assert mock.control.request_count(COINS.operation_id) == 2
 
 
+def _wire_client(url: str, records: list[CallRecord], **options: Any) -> BinanceClient:
+    """A client of the wire-test credentials on `url` (both families), recording its calls."""
+    return BinanceClient(
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+        base_url=url,
+        futures_base_url=url,
+        on_call=records.append,
+        **options,
+    )
+
+
 class FailingMemory(MemoryStorage):
     """`limits`' memory storage under a scheme of its own (shared, as far as the client knows), failing
     every operation while `failing` is set, as a Redis that went away."""
@@ -119,14 +130,7 @@ def test_a_429_answered_while_the_storage_fails_still_blocks_this_process() -> N
     records: list[CallRecord] = []
     try:
         with raw_server(answer_429_with_the_storage_gone) as server:
-            client = BinanceClient(
-                HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
-                base_url=server.url,
-                futures_base_url=server.url,
-                storage_uri="failing-memory://",
-                on_call=records.append,
-            )
-            with client:
+            with _wire_client(server.url, records, storage_uri="failing-memory://") as client:
                 with pytest.raises(BinanceRateLimitError):
                     client.coin_list()
                 assert records[-1].storage_failed
@@ -161,13 +165,7 @@ def test_a_used_weight_header_that_is_not_plain_digits_is_not_a_number(value: st
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=[], headers=headers))
     records: list[CallRecord] = []
     url = "https://api.example"
-    with BinanceClient(
-        HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
-        base_url=url,
-        futures_base_url=url,
-        transport=transport,
-        on_call=records.append,
-    ) as client:
+    with _wire_client(url, records, transport=transport) as client:
         client.coin_list()
         client.coin_list()  # not refused: the junk was not taken for 12000
     assert [usage.from_server for usage in records[-1].buckets] == [False]
