@@ -3,12 +3,15 @@
 Exit status: 0 success; 1 the call failed and did not execute (an error answer, no answer to a GET, or
 refused by a budget, the 6-hour guard or the storage; why on stderr); 2 a usage, configuration or
 validation error (nothing was sent); 3 a POST whose outcome is unknown (it may have executed: check the
-account before running it again). Amounts are printed with their exact digits.
+account before running it again) or that executed but whose result could not be written; 130 interrupted
+(Ctrl-C) with nothing executed. Amounts are printed with their exact digits.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -28,8 +31,9 @@ Credentials: {ENV_API_KEY} with {ENV_API_SECRET}, or {ENV_PRIVATE_KEY_FILE} (+ {
 Hosts: --base-url / --futures-base-url, or {ENV_BASE_URL} / {ENV_FUTURES_BASE_URL} (give both, or
 --allow-default-hosts), or --testnet for USD-M futures (Binance has no margin test net).
 Exit status: 0 success; 1 failed, not executed; 2 a usage, configuration or validation error (nothing
-was sent); 3 a POST whose outcome is unknown (it may have executed: check before running it again).
-The 6-hour guard outlives one run only with a shared --storage-uri (Redis)."""
+was sent); 3 a POST whose outcome is unknown (it may have executed: check before running it again);
+130 interrupted, nothing executed. The 6-hour guard outlives one run only with a shared --storage-uri
+(Redis)."""
 
 
 def _enum(operation_id: str, parameter: str) -> dict[str, Any]:
@@ -161,8 +165,57 @@ def _dumps(value: Any) -> str:
     return str(simplejson.dumps(value, use_decimal=True, ensure_ascii=False))
 
 
+def _is_post(options: argparse.Namespace) -> bool:
+    return OPERATIONS[_COMMANDS[options.command][0]].method == "POST"
+
+
+def _interrupted(client: BinanceClient | None, options: argparse.Namespace) -> int:
+    """Ctrl-C: 3 when a POST may have executed (or did), else 130 (the shell's code for it)."""
+    record = client.last_call if client is not None else None
+    if record is not None and _is_post(options) and record.outcome in ("unknown", "ok"):
+        print(
+            "binance-margin: interrupted; the outcome is unknown (it may have executed)"
+            if record.outcome == "unknown"
+            else "binance-margin: interrupted after the call executed",
+            file=sys.stderr,
+        )
+        return 3
+    print("binance-margin: interrupted; nothing executed", file=sys.stderr)
+    return 130
+
+
+def _write_result(value: Any, options: argparse.Namespace) -> int:
+    """The JSON on stdout, UTF-8 whatever the locale (RFC 8259). A POST's result that cannot be written
+    (a closed pipe, a full disk) still executed: 3, never 1, so nobody runs it again unawares."""
+    line = _dumps(value) + "\n"
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream an embedding program put there
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        else:
+            buffer.write(line.encode())
+            buffer.flush()
+    except OSError as error:
+        _silence_stdout()  # else the interpreter's own flush at exit prints a traceback
+        executed = "; the call executed: do not run it again" if _is_post(options) else ""
+        print(
+            f"binance-margin: the result could not be written to stdout ({error}){executed}", file=sys.stderr
+        )
+        return 3 if _is_post(options) else 1
+    return 0
+
+
+def _silence_stdout() -> None:
+    # ValueError: no file descriptor behind the stream, so nothing flushes it at exit either.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
+    client: BinanceClient | None = None
     try:
         with BinanceClient.from_env(
             base_url=options.base_url,
@@ -176,17 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ) as client:
             try:
                 result = _run(client, options)
-            except KeyboardInterrupt:
-                if client.last_call is None or client.last_call.outcome != "unknown":
-                    raise
-                print(
-                    "binance-margin: interrupted; the outcome is unknown (it may have executed)",
-                    file=sys.stderr,
-                )
-                return 3
             finally:
                 if options.show_weight:
                     _print_weight(client.last_call)
+        return _write_result(result, options)
+    except KeyboardInterrupt:
+        return _interrupted(client, options)
     except BinanceMarginError as error:
         if isinstance(error, BinanceAPIError):
             what = f"error {error.code}" if error.code is not None else f"HTTP {error.status}"
@@ -196,8 +244,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, BinanceConfigError | BinanceValidationError):
             return 2
         return 3 if getattr(error, "outcome_unknown", False) else 1
-    sys.stdout.write(_dumps(result) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,125 @@
+"""The installed `binance-margin` script when its stdout fails or the user presses Ctrl-C: a clean message
+and an exit status that says whether the call executed (3 for a POST that did or may have, never 1), no
+traceback. Each case is a real process against a loopback server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from tests._raw import RawServer, answer, answering, raw_server, read_request
+from tests._secrets import CLI_API_KEY, CLI_SECRET
+
+SCRIPT = Path(sys.executable).with_name("binance-margin")
+COINS = b'[{"asset":"ETH","interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":1}]'
+EXCHANGED = b'{"code":200,"msg":"success"}'
+COMMANDS = {
+    "coin-list": (["coin-list"], COINS),
+    "exchange-small-liability": (["exchange-small-liability", "BTC"], EXCHANGED),
+    "margin-type": (["margin-type", "币安人生USDT", "CROSSED"], EXCHANGED),
+}
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("BINANCE_")}
+    return environment | {"BINANCE_API_KEY": CLI_API_KEY, "BINANCE_API_SECRET": CLI_SECRET, **extra}
+
+
+def _start(server: RawServer, arguments: list[str], stdout: Any, **extra: str) -> subprocess.Popen[bytes]:
+    hosts = ["--base-url", server.url, "--futures-base-url", server.url]
+    return subprocess.Popen(
+        [str(SCRIPT), *hosts, *arguments],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=_environment(**extra),
+    )
+
+
+def _finish(process: subprocess.Popen[bytes]) -> tuple[int, str]:
+    _, err = process.communicate(timeout=60)
+    return process.returncode, err.decode()
+
+
+@contextmanager
+def _closed_pipe() -> Iterator[IO[bytes]]:
+    """The write end of a pipe whose reader is already gone: every write is EPIPE (a closed `| head`)."""
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "wb") as stream:
+        yield stream
+
+
+@pytest.mark.parametrize("sink", ["/dev/full", "closed-pipe"])
+@pytest.mark.parametrize("command", ["exchange-small-liability", "coin-list"])
+def test_a_result_that_cannot_be_written_says_whether_the_call_executed(sink: str, command: str) -> None:
+    arguments, body = COMMANDS[command]
+    with raw_server(answering(answer(200, body))) as server:
+        if sink == "closed-pipe":
+            with _closed_pipe() as stream:
+                code, err = _finish(_start(server, arguments, stream))
+        else:
+            with open(sink, "wb") as stream:
+                code, err = _finish(_start(server, arguments, stream))
+    assert len(server.requests) == 1
+    assert "Traceback" not in err
+    assert "could not be written to stdout" in err
+    if command == "exchange-small-liability":  # the POST executed: never "failed, not executed"
+        assert (code, "the call executed" in err) == (3, True)
+    else:
+        assert (code, "executed" in err) == (1, False)
+
+
+def test_the_json_is_utf8_whatever_the_locale_encoding() -> None:
+    arguments, body = COMMANDS["margin-type"]
+    with raw_server(answering(answer(200, body))) as server:
+        process = _start(server, [*arguments, "--ensure"], subprocess.PIPE, PYTHONIOENCODING="ascii")
+        out, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (0, b"")
+    assert json.loads(out.decode("utf-8"))["symbol"] == "币安人生USDT"
+
+
+def _silent_after_request(arrived: threading.Event) -> Any:
+    def behave(connection: socket.socket, server: RawServer) -> None:
+        read_request(connection, server)
+        arrived.set()
+        server.stop.wait()
+
+    return behave
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected_code", "expected_message"),
+    [
+        (["coin-list"], 130, "interrupted; nothing executed"),
+        (["--time-sync", "exchange-small-liability", "BTC"], 130, "interrupted; nothing executed"),
+        (["exchange-small-liability", "BTC"], 3, "the outcome is unknown"),
+    ],
+    ids=["during-a-get", "before-the-post-was-sent", "after-the-post-was-sent"],
+)
+def test_ctrl_c_is_a_clean_message_and_a_documented_status(
+    arguments: list[str], expected_code: int, expected_message: str
+) -> None:
+    arrived = threading.Event()
+    with raw_server(_silent_after_request(arrived)) as server:
+        process = _start(server, [*arguments, "--timeout", "60"], subprocess.DEVNULL)
+        try:
+            assert arrived.wait(60), "the script never sent its first request"
+            process.send_signal(signal.SIGINT)
+            code, err = _finish(process)
+        finally:
+            process.kill()
+    first = server.requests[0].split(b"\r\n", 1)[0]
+    if "--time-sync" in arguments:  # interrupted while it asked the server's time: the POST never left
+        assert b"/time" in first and len(server.requests) == 1
+    assert (code, "Traceback" not in err, expected_message in err) == (expected_code, True, True)
