@@ -14,12 +14,13 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import httpx
 from binance_margin_api.client import AuthenticatedClient
 from binance_margin_api.spec_metadata import SIGNING, find_operation
 
 from ._engine import Result
-from ._errors import BinanceValidationError
+from ._errors import BinanceConfigError, BinanceValidationError
 from ._routing import Routes
 
 if TYPE_CHECKING:
@@ -105,11 +106,31 @@ class _AsyncEngineClient(httpx.AsyncClient):
         return _response(result, method, f"{self.base_url}{url}")
 
 
+@attrs.define
+class _EngineApi(AuthenticatedClient):
+    """The generated client whose copies would lose the engine: its `with_*` helpers copy the client
+    without the httpx clients set on it, and the copy would send plain unsigned requests. The engine
+    takes timeout and headers from `BinanceClient`, so they are refused, with how to do it instead."""
+
+    def with_headers(self, headers: dict[str, str]) -> AuthenticatedClient:
+        raise _refused("with_headers", "the engine sets the headers of every call")
+
+    def with_cookies(self, cookies: dict[str, str]) -> AuthenticatedClient:
+        raise _refused("with_cookies", "Binance's calls take no cookies")
+
+    def with_timeout(self, timeout: httpx.Timeout) -> AuthenticatedClient:
+        raise _refused("with_timeout", "give BinanceClient(timeout=...) instead")
+
+
+def _refused(helper: str, instead: str) -> BinanceConfigError:
+    return BinanceConfigError(f"client.api.{helper}() would bypass the call engine: {instead}")
+
+
 def generated_client(owner: BinanceClient, routes: Routes) -> AuthenticatedClient:
     """The generated client for `owner`: its sync and async httpx clients are the engine's doors."""
     # With no SAPI host (the test net), the generated client only needs some base URL.
     base = routes.url("sapi") or routes.url("fapi") or ""
-    api = AuthenticatedClient(
+    api = _EngineApi(
         base_url=base, token=_KEY_PLACEHOLDER, prefix="", auth_header_name=SIGNING.api_key_header
     )
     api.set_httpx_client(_EngineClient(owner, base))
