@@ -406,8 +406,10 @@ class BinanceClient:
         may_have_changed = False  # an earlier attempt may have executed: "already so" is then ours, maybe
         while True:
             try:
-                yield from self._engine.call("changeMarginType", arguments, self._options())
-                return MarginTypeResult(symbol, value, changed=True, code=200)
+                changed = yield from self._engine.call("changeMarginType", arguments, self._options())
+                return MarginTypeResult(
+                    symbol, value, changed=True, code=cast(CodeMessage, changed.value).code
+                )
             except (BinanceAPIError, BinanceTransportError) as error:
                 # "Already so" is a result; a refusal, or a failure with no attempt left, is raised.
                 result = already_set(error, symbol, value) if isinstance(error, BinanceAPIError) else None

@@ -39,6 +39,15 @@ class ModelError(Exception):
     """The JSON value is not the documented response."""
 
 
+class _Refused(Exception):
+    """A 2xx whose body is Binance's error object (a negative `code` and a `msg`): Binance refused the
+    call, whatever the status says (ccxt reads such answers the same way)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(code, message)
+        self.code, self.message = code, message
+
+
 def _hidden(text: str, hidden: tuple[str, ...]) -> str:
     # A page or proxy that echoes the request would put the signed query or the API key in the message.
     for secret in hidden:
@@ -173,7 +182,8 @@ def classify(
 
     `body` and `problem` are `body_or_problem`'s: the decoded body, or None and what kept it from being read.
     What an answer says about execution: a success executed; a 5xx may have (unless its message says it
-    did not); any other status did not. An unreadable body on a 2xx is a BinanceResponseError whose
+    did not); any other status did not, nor did a 2xx whose body is Binance's error object (a
+    BinanceAPIError with that status and code). An unreadable body on a 2xx is a BinanceResponseError whose
     outcome is unknown for a POST (it executed, whatever the bytes), and so is a 1xx that an HTTP
     library took for the final answer (aiohttp does with 101): the real answer never came. The texts in
     `hidden` (the signed query, the API key) never appear in an error's message.
@@ -185,6 +195,10 @@ def classify(
             if body is not None and status in operation.statuses:
                 return _parsed(operation, body)
             reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'', hidden)})"
+        except _Refused as refused:
+            raise _error(
+                BinanceAPIError, answer, operation, body, refused.code, refused.message, hidden
+            ) from None
         except (ModelError, *_JSON_ERRORS) as error:
             reason = f"the body is not the documented response: {error}"
         kind: type[BinanceAPIError] = BinanceResponseError
@@ -204,13 +218,16 @@ def classify(
 
 
 def _parsed(operation: Operation, body: bytes) -> Any:
-    if operation.response is None:
-        # A documented empty body (the spec's `x-binance-empty-body` forms); any other JSON is accepted too
-        # (it executed), junk is not.
-        if body.strip().decode("utf-8", "replace") not in (operation.empty_body or ()):
-            parse_json(body)
+    # A documented empty body (the spec's `x-binance-empty-body` forms); for such an operation any other
+    # JSON is accepted too (it executed), junk is not, and Binance's error object is its refusal.
+    if operation.response is None and body.strip().decode("utf-8", "replace") in (operation.empty_body or ()):
         return None
-    return _models(operation.response, parse_json(body))
+    value = parse_json(body)
+    if isinstance(value, dict):
+        code, message = value.get("code"), value.get("msg")
+        if type(code) is int and code < 0 and isinstance(message, str):
+            raise _Refused(code, message)
+    return None if operation.response is None else _models(operation.response, value)
 
 
 def _models(shape: ResponseShape, value: Any) -> Any:

@@ -52,6 +52,7 @@ SCRIPTS: dict[str, list[bytes | Callable[[socket.socket, RawServer], None]]] = {
         answer(400, ERROR % (-1021, b"Timestamp for this request is outside of the recvWindow.")),
         answer(200, b""),
     ],
+    "200-error-object": [answer(200, ERROR % (-3045, b"The system does not have enough asset now."))],
     "garbage": [answer(200, b"<html><body>502 Bad Gateway</body></html>")],
     "gzip-junk": [answer(200, b"\x1f\x8b\x08\x00junk-not-gzip", b"Content-Encoding: gzip")],
     "gzip-bomb": [answer(200, gzip.compress(b"0" * (64 * 1024 * 1024)), b"Content-Encoding: gzip")],
@@ -84,6 +85,7 @@ EXPECTED: dict[str, tuple[str | None, str, int | None, int | None, int, bool, in
     "418": ("BinanceIPBannedError", "error", 418, -1003, 1, False, 1),
     "4xx": ("BinanceAPIError", "error", 400, -1102, 1, False, 1),
     "-1021": (None, "ok", 200, None, 3, True, 2),
+    "200-error-object": ("BinanceAPIError", "error", 200, -3045, 1, False, 1),  # Binance refused it
     "garbage": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
     "gzip-junk": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
     "gzip-bomb": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from binance_margin import (
     DEFAULT_MAX_WAIT,
+    BinanceAPIError,
     BinanceClient,
     BinanceRateLimitError,
     BinanceWaitRefused,
@@ -129,3 +130,31 @@ def test_generated_functions_get_the_decoded_answer_whatever_its_headers() -> No
     assert response.content == body
     assert response.headers["x-edge"] == "café"
     assert isinstance(response.parsed, list) and response.parsed[0].principal == Decimal("1.5")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected_code"),
+    [
+        (b'{"code":-4046,"msg":"No need to change margin type."}', -4046),
+        (b'{"code":-4067,"msg":"Position side cannot be changed if there exists open orders."}', -4067),
+        (b'{"code":-4047,"msg":"Margin type cannot be changed if there exists open orders."}', None),
+        (b'{"code":200,"msg":"success"}', 200),
+    ],
+    ids=["already-set", "already-set-4067", "refused", "changed"],
+)
+def test_a_2xx_with_binances_error_object_is_binances_answer(body: bytes, expected_code: int | None) -> None:
+    client = BinanceClient(
+        HmacCredentials("k", "s"),
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, content=body)),
+    )
+    changed = expected_code == 200
+    if expected_code is None:  # a refusal with status 200 is still the refusal, never "changed"
+        with pytest.raises(BinanceAPIError) as raised:
+            client.ensure_margin_type("BTCUSDT", "ISOLATED")
+        assert (raised.value.status, raised.value.code, raised.value.family) == (200, -4047, "fapi")
+        with pytest.raises(BinanceAPIError):
+            client.change_margin_type("BTCUSDT", "ISOLATED")
+    else:
+        result = client.ensure_margin_type("BTCUSDT", "ISOLATED")
+        assert (result.changed, result.code) == (changed, expected_code)
+    assert client.last_call is not None and client.last_call.outcome == ("ok" if changed else "error")
