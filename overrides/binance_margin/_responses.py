@@ -204,6 +204,8 @@ def classify(
         kind: type[BinanceAPIError] = BinanceResponseError
         raise _error(kind, answer, operation, body, None, reason, hidden, outcome_unknown=may_have_executed)
     code, message = binance_code(body)
+    if body is None:  # unreadable (too large, cut short, a broken encoding): say so, not "<empty body>"
+        message = f"the body could not be read: {problem}"
     if status in (429, 418):
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         kind = BinanceRateLimitError if status == 429 else BinanceIPBannedError

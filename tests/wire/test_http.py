@@ -15,6 +15,7 @@ from decimal import Decimal
 import httpx
 import pytest
 from binance_margin import (
+    BinanceAPIError,
     BinanceClient,
     BinanceConfigError,
     BinanceTransportError,
@@ -161,15 +162,18 @@ async def test_the_async_httpx_deadline_knows_whether_the_request_went_out(
 _COINS = b'[{"asset":"BTC","interest":"0","principal":"0.1","liabilityAsset":"USDT","liabilityQty":1.50}]'
 
 
-def _coin_list_through(driver: str, url: str) -> tuple[list[LiabilityCoin], CallRecord | None]:
+def _coin_list_through(
+    driver: str, url: str, **options: object
+) -> tuple[list[LiabilityCoin], CallRecord | None]:
     """A coin-list call through one of the four drivers, and its record."""
     if driver in ("httpcore", "httpx"):
-        with _client(url, transport=httpx.HTTPTransport() if driver == "httpx" else None) as client:
+        transport = httpx.HTTPTransport() if driver == "httpx" else None
+        with _client(url, transport=transport, **options) as client:
             return client.coin_list(), client.last_call
 
     async def call() -> tuple[list[LiabilityCoin], CallRecord | None]:
         transport = httpx.AsyncHTTPTransport() if driver == "httpx-async" else None
-        async with _client(url, async_transport=transport) as client:
+        async with _client(url, async_transport=transport, **options) as client:
             return await client.acoin_list(), client.last_call
 
     return asyncio.run(call())
@@ -195,6 +199,17 @@ def test_encoded_answers_are_decoded_whichever_way_in(coding: str, encode: objec
     with raw_server(answering(raw)) as server:
         coins, _ = _coin_list_through(driver, server.url)
     assert [(coin.asset, coin.liability_qty) for coin in coins] == [("BTC", Decimal("1.50"))]
+
+
+@pytest.mark.parametrize("driver", _DRIVERS)
+@pytest.mark.parametrize("status", [400, 503])
+def test_an_error_answer_too_large_to_read_says_so(driver: str, status: int) -> None:
+    page = b'{"code":-1102,"msg":"' + b"x" * 4096 + b'"}'
+    with raw_server(answering(answer(status, page))) as server, pytest.raises(BinanceAPIError) as raised:
+        _coin_list_through(driver, server.url, max_response_bytes=1024)
+    assert raised.value.status == status and raised.value.code is None
+    assert "the body could not be read" in raised.value.message and "1024" in raised.value.message
+    assert "<empty body>" not in str(raised.value)
 
 
 @pytest.mark.parametrize("driver", _DRIVERS)
