@@ -27,22 +27,34 @@ def _window_seconds(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0 to 65535; 0 picks a free one)")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="binance-margin-mock", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {distribution_version()}")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one; default 8765)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (0: pick a free one; default 8765)")
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario file (.toml/.json)")
     parser.add_argument(
         "--window-seconds", type=_window_seconds, help="shorten every rate-limit window to this"
     )
-    parser.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    parser.add_argument(
+        "--log-level", type=str.lower, default="warning", help="uvicorn log level (default: warning)"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:  # the server's modules need the `mock` extra; --help and --version do not
+        from uvicorn.config import LOG_LEVELS
+
         from ._app import create_app
         from ._server import listen, make_server
     except ModuleNotFoundError as error:
@@ -51,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(extra_message(missing), file=sys.stderr)
         return EXIT_MISSING_EXTRA
+    if args.log_level not in LOG_LEVELS:  # checked before the banner says the mock is listening
+        parser.error(f"argument --log-level: {args.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
 
     try:
         scenario = load_scenario(args.scenario)

@@ -72,8 +72,15 @@ def test_running_mock_drops_the_connection_and_is_controllable() -> None:
 
 @pytest.mark.parametrize(
     "arguments",
-    [["--scenario", "absent.toml"], ["--window-seconds", "-5"], ["--port", "{taken}"]],
-    ids=["missing-scenario", "negative-window", "port-in-use"],
+    [
+        ["--scenario", "absent.toml"],
+        ["--window-seconds", "-5"],
+        ["--port", "{taken}"],
+        ["--port", "99999"],
+        ["--port", "-1"],
+        ["--log-level", "bogus"],
+    ],
+    ids=["missing-scenario", "negative-window", "port-in-use", "port-too-big", "port-negative", "log-level"],
 )
 def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str]) -> None:
     import socket
@@ -94,3 +101,4 @@ def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str]) ->
         )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "binance-margin-mock" in result.stderr
+    assert "listening on" not in result.stdout  # nothing claims to be serving
