@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from ._clock import MockClock
 from ._control import control_routes
 from ._errors import Err, ErrorSpec, MockError, error_tables
-from ._faults import FaultRule, Faults
+from ._faults import FaultRule, Faults, fault_targets
 from ._json import dumps
 from ._keys import Verifier, verifier_for
 from ._limits import BanBook, WeightBook
@@ -96,7 +96,7 @@ def _routes() -> dict[str, dict[str, _Route]]:
         routes.setdefault(operation.path, {})[operation.method] = _Route(
             name=operation.operation_id,
             target=target,
-            targets=(operation.operation_id, target, operation.path),
+            targets=fault_targets(operation.method, operation.path, operation.operation_id),
             family=API_FAMILIES[operation.family],
             rate_limit=limit,
             weight=operation.weight,
@@ -112,7 +112,7 @@ def _routes() -> dict[str, dict[str, _Route]]:
         routes.setdefault(time.path, {})["GET"] = _Route(
             name=target,
             target=target,
-            targets=(target, time.path),
+            targets=fault_targets("GET", time.path),
             family=family,
             rate_limit=limit,
             weight=time.weight,
@@ -138,7 +138,13 @@ class MockApp(Starlette):
         self.load(scenario)
 
     def load(self, scenario: Scenario) -> None:
-        """Start over from `scenario`: accounts, weights, bans, request counts (clock and faults are kept)."""
+        """Start over from `scenario`: accounts, weights, bans, request counts (clock and faults are kept).
+        A key that does not load is a ScenarioError, raised before anything changed."""
+        keys: dict[str, tuple[int, Verifier]] = {
+            key.api_key: (account.account_id, verifier_for(key))
+            for account in scenario.accounts
+            for key in account.keys
+        }
         self.scenario = scenario
         with self._requests_lock:
             self._requests = {
@@ -148,11 +154,7 @@ class MockApp(Starlette):
         self.weights = WeightBook(RATE_LIMITS, scenario.window_seconds)
         self.bans = BanBook(scenario.ban_after_violations, scenario.ban_seconds)
         self._errors: dict[str, dict[Err, ErrorSpec]] = error_tables(scenario.own_codes)
-        self._keys: dict[str, tuple[int, Verifier]] = {
-            key.api_key: (account.account_id, verifier_for(key))
-            for account in scenario.accounts
-            for key in account.keys
-        }
+        self._keys = keys
 
     def requests(self) -> dict[str, int]:
         """How many requests reached each operation (by operationId; server time by "GET /path") since

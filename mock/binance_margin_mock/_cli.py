@@ -70,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scenario = load_scenario(args.scenario)
         if args.window_seconds is not None:
             scenario = dataclasses.replace(scenario, window_seconds=args.window_seconds)
+        app = create_app(scenario)  # loads the keys: one that does not load is a ScenarioError
         sock = listen(args.host, args.port)
     except (ScenarioError, OSError) as error:  # a malformed scenario; the port in use
         print(f"binance-margin-mock: {error}", file=sys.stderr)
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     host, port = sock.getsockname()[:2]
     base_url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     print(banner(base_url, scenario, args.scenario), flush=True)
-    make_server(create_app(scenario), log_level=args.log_level).run(sockets=[sock])
+    make_server(app, log_level=args.log_level).run(sockets=[sock])
     return 0
 
 

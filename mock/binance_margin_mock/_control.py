@@ -104,7 +104,7 @@ async def _reset(request: Request) -> JSONResponse:
     try:
         body = await _body(request)
         scenario = load_scenario(body["scenario"]) if "scenario" in body else None
+        app.reset(scenario, clock=bool(body.get("clock", False)))  # a key that does not load: unchanged
     except (ValueError, TypeError, KeyError, ScenarioError) as error:
         return _bad(error)
-    app.reset(scenario, clock=bool(body.get("clock", False)))
     return JSONResponse({"serverTime": app.clock.now_ms()})

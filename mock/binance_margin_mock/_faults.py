@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 from collections.abc import Mapping
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any, Final, Literal
+
+from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS
 
 from ._errors import FAPI_503
 
 FaultKind = Literal["latency", "error", "drop", "rate_limit", "ban"]
 _KINDS: tuple[FaultKind, ...] = ("latency", "error", "drop", "rate_limit", "ban")
+
+
+def fault_targets(method: str, path: str, operation_id: str | None = None) -> tuple[str, ...]:
+    """The names a rule's `operation` may give a route: its operationId (if any), "METHOD /path", path."""
+    target = f"{method} {path}"
+    return (operation_id, target, path) if operation_id is not None else (target, path)
+
+
+# Every name a rule may use: a rule naming anything else would never fire, silently.
+TARGETS: Final = frozenset(
+    [name for op in OPERATIONS.values() for name in fault_targets(op.method, op.path, op.operation_id)]
+    + [name for family in API_FAMILIES.values() for name in fault_targets("GET", family.server_time.path)]
+)
+
+
+def _integer(name: str, value: object, low: int, high: int | None = None) -> None:
+    if type(value) is not int or value < low or (high is not None and value > high):
+        upper = f" and at most {high}" if high is not None else ""
+        raise ValueError(f"fault {name} must be an integer of at least {low}{upper}, not {value!r}")
 
 
 @dataclasses.dataclass(slots=True)
@@ -31,12 +54,31 @@ class FaultRule:
     executed: bool = False
     retry_after: int = 60  # rate_limit; ban: seconds of ban
 
+    def __post_init__(self) -> None:
+        # Checked here, so a rule built in Python or sent as JSON either works as written or is refused.
+        if self.kind not in _KINDS:
+            raise ValueError(f"fault kind must be one of {_KINDS}, not {self.kind!r}")
+        if self.operation is not None and self.operation not in TARGETS:
+            raise ValueError(
+                f"fault operation {self.operation!r} is not served here; one of {sorted(TARGETS)}"
+            )
+        if self.count is not None:
+            _integer("count", self.count, 1)
+        latency = self.latency_seconds
+        if type(latency) not in (int, float) or not math.isfinite(latency) or latency < 0:
+            raise ValueError(f"fault latency_seconds must be a finite number of at least 0, not {latency!r}")
+        _integer("status", self.status, 200, 599)
+        _integer("code", self.code, -(2**31))
+        _integer("retry_after", self.retry_after, 0)
+        if not isinstance(self.msg, str) or type(self.executed) is not bool:
+            raise ValueError(
+                f"fault msg must be a string and executed a boolean, not {self.msg!r}, {self.executed!r}"
+            )
+
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> FaultRule:
         """A rule from JSON; `"fapi_503": "unknown" | "unavailable" | "internal"` picks a FAPI 503 message."""
         data = dict(raw)
-        if data.get("kind") not in _KINDS:
-            raise ValueError(f"fault kind must be one of {_KINDS}")
         preset = data.pop("fapi_503", None)
         if preset is not None:
             if preset not in FAPI_503:
@@ -47,7 +89,7 @@ class FaultRule:
         unknown = set(data) - fields
         if unknown:
             raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        if "latency_seconds" in data:  # JSON numbers may arrive as Decimal: asyncio.sleep needs a float
+        if isinstance(data.get("latency_seconds"), Decimal):  # JSON's numbers: asyncio.sleep needs a float
             data["latency_seconds"] = float(data["latency_seconds"])
         return cls(**data)
 

@@ -23,7 +23,10 @@ def verifier_for(key: ApiKey) -> Verifier:
         assert key.secret is not None
         return _hmac_verifier(key.secret.encode())
     assert key.public_key_pem is not None
-    public = serialization.load_pem_public_key(key.public_key_pem)
+    try:
+        public = serialization.load_pem_public_key(key.public_key_pem)
+    except (ValueError, TypeError) as error:  # not PEM, or PEM of something else
+        raise ScenarioError(f"key {key.api_key!r}: its public key does not load: {error}") from None
     if key.kind == "RSA":
         if not isinstance(public, rsa.RSAPublicKey):
             raise ScenarioError(f"key {key.api_key!r} is declared RSA but is not an RSA public key")

@@ -244,7 +244,10 @@ def _key(raw: Mapping[str, Any], base: Path) -> ApiKey:
     if "public_key" in raw:
         pem = str(raw["public_key"]).encode()
     elif "public_key_file" in raw:
-        pem = (base / raw["public_key_file"]).read_bytes()
+        try:
+            pem = (base / raw["public_key_file"]).read_bytes()
+        except OSError as error:
+            raise ScenarioError(f"{kind} key {raw.get('api_key')!r}: public_key_file: {error}") from None
     else:
         raise ScenarioError(f"{kind} key {raw.get('api_key')!r} needs public_key or public_key_file")
     private = raw.get("private_key_file")

@@ -95,6 +95,23 @@ def test_reset_to_a_new_scenario_keeps_exact_amounts(binance_mock: RunningMock) 
     assert binance_mock.hmac_key().api_key == "k7"  # the app serves the new scenario
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"api_key": "r1", "type": "RSA", "public_key_file": "no-such-key.pem"},
+        {"api_key": "r1", "type": "RSA", "public_key": "not a PEM"},
+    ],
+    ids=["missing-key-file", "not-a-pem"],
+)
+def test_a_reset_to_a_scenario_whose_key_does_not_load_changes_nothing(
+    binance_mock: RunningMock, key: dict[str, str]
+) -> None:
+    before = binance_mock.control.state()["accounts"]
+    with pytest.raises(MockControlError, match="r1"):
+        binance_mock.control.reset({"accounts": [{"id": 7, "keys": [key]}]})
+    assert binance_mock.control.state()["accounts"] == before
+
+
 def test_a_control_client_of_its_own_and_running_mock() -> None:
     with running_mock() as mock, MockControl(mock.base_url) as control:
         assert control.request_count("changeMarginType") == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from .conftest import Signed
 from .test_signing import COINS, LIQUIDATION, MARGIN_TYPE, code
 
 FUTURES = [("symbol", "BTCUSDT"), ("marginType", "ISOLATED")]
+JSON = {"Content-Type": "application/json"}
 
 
 async def test_next_n_requests_to_one_operation_answer_503(signed: Signed, faults: Faults) -> None:
@@ -96,6 +98,33 @@ async def test_control_rejects_a_bad_fault(signed: Signed) -> None:
     response = await signed.client.post("/_mock/faults", json={"kind": "meteor"})
     assert response.status_code == 400
     assert "kind" in response.json()["error"]
+
+
+BAD_RULES = {
+    "unknown-operation": ({"kind": "error", "operation": "smallLiabilityExchnage"}, "is not served here"),
+    "status-text": ({"kind": "error", "status": "x"}, "status"),
+    "status-99": ({"kind": "error", "status": 99}, "status"),
+    "status-true": ({"kind": "error", "status": True}, "status"),
+    "latency-overflow": ({"kind": "latency", "latency_seconds": 1e400}, "latency_seconds"),
+    "latency-negative": ({"kind": "latency", "latency_seconds": -1}, "latency_seconds"),
+    "count-0": ({"kind": "drop", "count": 0}, "count"),
+    "retry-after-text": ({"kind": "rate_limit", "retry_after": "soon"}, "retry_after"),
+    "executed-text": ({"kind": "error", "executed": "yes"}, "executed"),
+}
+
+
+@pytest.mark.parametrize(("rule", "says"), BAD_RULES.values(), ids=BAD_RULES.keys())
+async def test_a_rule_that_would_not_work_as_written_is_refused(
+    signed: Signed, faults: Faults, rule: dict[str, object], says: str
+) -> None:
+    response = await signed.client.post(
+        "/_mock/faults", content=json.dumps(rule).replace("Infinity", "1e400"), headers=JSON
+    )
+    assert response.status_code == 400 and says in response.json()["error"]
+    assert faults.rules() == []  # nothing added, and the mock still answers
+    assert (await signed.client.get("/_mock/faults")).json() == {"rules": []}
+    with pytest.raises(ValueError, match=says):
+        FaultRule.from_json(rule)
 
 
 async def test_reset_with_an_inline_scenario(signed: Signed) -> None:

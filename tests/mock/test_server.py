@@ -79,12 +79,24 @@ def test_running_mock_drops_the_connection_and_is_controllable() -> None:
         ["--port", "99999"],
         ["--port", "-1"],
         ["--log-level", "bogus"],
+        ["--scenario", "{bad-key}"],
     ],
-    ids=["missing-scenario", "negative-window", "port-in-use", "port-too-big", "port-negative", "log-level"],
+    ids=[
+        "missing-scenario",
+        "negative-window",
+        "port-in-use",
+        "port-too-big",
+        "port-negative",
+        "log-level",
+        "key-does-not-load",
+    ],
 )
-def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str]) -> None:
+def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str], tmp_path: Path) -> None:
     import socket
 
+    bad_key = tmp_path / "bad-key.toml"
+    bad_key.write_text('[[accounts]]\nid = 7\nkeys = [{api_key = "r1", type = "RSA", public_key = "junk"}]\n')
+    arguments = [a.replace("{bad-key}", str(bad_key)) for a in arguments]
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
         result = subprocess.run(
