@@ -23,11 +23,14 @@ class SignedPayload:
 
 
 def parse_params(query: bytes, body: bytes) -> dict[str, str]:
-    """Decoded parameters from the query and the form body; a repeated name is -1101."""
+    """Decoded parameters from the query and the form body. A name repeated within one of them is -1101;
+    a name in both takes the query's value, as Binance's general info says."""
     params: dict[str, str] = {}
-    for part in (query, body):
+    for part in (body, query):  # the query last: its values win
         if part:
-            _decode_into(part, params)
+            found: dict[str, str] = {}
+            _decode_into(part, found)
+            params.update(found)
     return params
 
 
@@ -40,8 +43,10 @@ def split_signed(query: bytes, body: bytes, *, strict_encoding: bool) -> SignedP
         signature_field, kept = tail[cut + 1 :], tail[:cut]
     elif tail.startswith(_SIGNATURE_KEY):
         signature_field, kept = tail, b""
-    else:
-        raise MockError(Err.SIGNATURE)  # missing, or not the last parameter
+    elif _has_key(query) or _has_key(body):
+        raise MockError(Err.SIGNATURE)  # not the last parameter
+    else:  # Binance: "Mandatory parameter 'signature' was not sent, ..."
+        raise MockError(Err.MANDATORY, param=SIGNING.signature_parameter)
     if b"&" in signature_field:
         raise MockError(Err.SIGNATURE)
     if _has_key(kept) or (last_is_body and _has_key(query)):
@@ -52,6 +57,8 @@ def split_signed(query: bytes, body: bytes, *, strict_encoding: bool) -> SignedP
         raise MockError(Err.SIGNATURE)
     params = parse_params(query if last_is_body else kept, kept if last_is_body else b"")
     signature = _decode(signature_field[len(_SIGNATURE_KEY) :], SIGNING.signature_parameter)
+    if not signature:
+        raise MockError(Err.MANDATORY, param=SIGNING.signature_parameter)
     return SignedPayload(params=params, signed=signed, signature=signature)
 
 
