@@ -313,6 +313,14 @@ def _operations(spec: dict[str, Any]) -> list[str]:
         if families[family]["server"] != server:
             raise ValueError(f"{method.upper()} {path}: server {server} is not {family}'s")
         weight = op["x-binance-weight"]
+        # The kind is written next to the bucket it is counted in: the two must say the same thing.
+        limit = spec["info"]["x-binance-rate-limits"].get(weight["rate_limit"])
+        if limit is None or limit["counted_by"] != weight["kind"]:
+            counted = "no such rate limit" if limit is None else f"it counts by {limit['counted_by']}"
+            raise ValueError(
+                f"{method.upper()} {path}: weight kind {weight['kind']} with rate_limit "
+                f"{weight['rate_limit']!r}: {counted}"
+            )
         responses = op["responses"]
         empty_body = responses.get("200", {}).get("x-binance-empty-body")
         fields = {

@@ -113,3 +113,21 @@ def test_a_response_that_is_no_documented_shape_is_refused_by_name(schema: dict[
     response = {"content": {"application/json": {"schema": schema}}}
     with pytest.raises(ValueError, match="GET /x: the 200 response must be a \\$ref model"):
         _response_shape({}, "GET /x", response)
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        ({"kind": "UID"}, "weight kind UID with rate_limit 'sapi-ip': it counts by IP"),
+        ({"rate_limit": "sapi-nope"}, "weight kind IP with rate_limit 'sapi-nope': no such rate limit"),
+    ],
+    ids=["kind-disagrees-with-its-bucket", "unknown-bucket"],
+)
+def test_a_weight_whose_kind_and_bucket_disagree_is_refused(edit: dict[str, str], says: str) -> None:
+    from generator._metadata import render_metadata
+    from generator._spec import load_spec
+
+    spec = load_spec(SPEC_PATH)
+    spec["paths"]["/sapi/v1/margin/exchange-small-liability"]["get"]["x-binance-weight"].update(edit)
+    with pytest.raises(ValueError, match=f"GET /sapi/v1/margin/exchange-small-liability: {says}"):
+        render_metadata(spec)
