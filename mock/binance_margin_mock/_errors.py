@@ -23,6 +23,7 @@ class Err(enum.StrEnum):
     TOO_MUCH_WEIGHT = "too-much-weight"
     IP_BANNED = "ip-banned"
     TIMESTAMP = "timestamp"
+    TIMESTAMP_AHEAD = "timestamp-ahead"
     SIGNATURE = "signature"
     ILLEGAL_CHARS = "illegal-chars"
     DUPLICATE_PARAM = "duplicate-param"
@@ -99,6 +100,9 @@ _COMMON: Final[Mapping[Err, _Answer]] = {
     ),
     Err.TIMESTAMP: _Answer(
         400, "outside of the recvWindow", "Timestamp for this request is outside of the recvWindow."
+    ),
+    Err.TIMESTAMP_AHEAD: _Answer(
+        400, "ahead of server time", "Timestamp for this request was 1000ms ahead of the server's time."
     ),
     Err.SIGNATURE: _Answer(400, "signature for this request", "Signature for this request is not valid."),
     Err.ILLEGAL_CHARS: _Answer(

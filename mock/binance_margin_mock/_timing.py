@@ -32,7 +32,9 @@ def check_timestamp(params: Mapping[str, str], family: ApiFamily, now_ms: int) -
     if timestamp >= _MICROS_FROM and "us" in family.timestamp_units:
         scale = 1000  # compare in microseconds, no rounding
     now = now_ms * scale
-    if not (timestamp < now + _AHEAD_MS * scale and now - timestamp <= recv_window * scale):
+    if timestamp >= now + _AHEAD_MS * scale:  # the same code, Binance's other message
+        raise MockError(Err.TIMESTAMP_AHEAD)
+    if now - timestamp > recv_window * scale:
         raise MockError(Err.TIMESTAMP)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import httpx
-from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS, RATE_LIMITS
+from binance_margin_api.spec_metadata import API_FAMILIES, IP_BANS, OPERATIONS, RATE_LIMITS
 from binance_margin_mock import MockClock, create_app, load_scenario
+from binance_margin_mock._limits import BanBook
 
 from .conftest import CREDENTIALS, Signed
 from .test_signing import COINS, LIQUIDATION, MARGIN_TYPE, code
@@ -96,3 +97,16 @@ async def test_window_seconds_shortens_every_window() -> None:
         third = await http.get("/api/v3/time")
     used = header(API_FAMILIES["sapi"].server_time.rate_limit)
     assert [first.headers[used], second.headers[used], third.headers[used]] == ["1", "2", "1"]
+
+
+def test_each_ban_doubles_the_last_up_to_binances_longest() -> None:
+    book = BanBook(after=1, ban_seconds=IP_BANS.shortest_seconds)
+    now = 1_767_225_600_000
+    lengths = []
+    for _ in range(15):
+        until = book.strike("ip", now)
+        assert until is not None and book.banned_until("ip", now) == until
+        lengths.append((until - now) // 1000)
+        now = until  # the next strike comes once the ban is over
+    doubling = [min(IP_BANS.shortest_seconds * 2**n, IP_BANS.longest_seconds) for n in range(15)]
+    assert lengths == doubling and lengths[-1] == IP_BANS.longest_seconds

@@ -171,6 +171,19 @@ async def test_noop_margin_type_answer_is_configurable(
     assert (200 if response.status_code == 200 else code(response)) == expected
 
 
+@pytest.mark.parametrize(("margin_type", "expected"), [("ISOLATED", -4168), ("CROSSED", -4046)])
+async def test_multi_assets_mode_refuses_isolated_margin(margin_type: str, expected: int) -> None:
+    clock = MockClock(start_ms=1_767_225_600_000, frozen=True)
+    app = create_app(dataclasses.replace(load_scenario(), multi_assets_mode=True), clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock") as http:
+        response = await Signed(http, clock).send(
+            "POST", MARGIN_TYPE, [("symbol", "BTCUSDT"), ("marginType", margin_type)]
+        )
+    assert (response.status_code, code(response)) == (400, expected), response.text
+    if expected == -4168:
+        assert "Multi-Assets mode" in response.json()["msg"]
+
+
 def test_codes_are_keyed_by_family() -> None:
     assert FAMILY_ERRORS["fapi"][Err.MARGIN_TYPE_SAME].code == -4046
     assert Err.MARGIN_TYPE_SAME not in FAMILY_ERRORS["sapi"]  # -4046 means something else on SAPI

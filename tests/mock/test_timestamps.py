@@ -33,6 +33,9 @@ async def test_timestamp_window(
         assert response.status_code == 200, response.text
     else:
         assert (response.status_code, code(response)) == (400, -1021)
+        # Binance's two texts for the one code: too far ahead, or older than recvWindow.
+        expected = "ahead of the server's time" if offset_ms > 0 else "outside of the recvWindow"
+        assert expected in response.json()["msg"]
 
 
 async def test_sapi_accepts_microseconds(signed: Signed) -> None:
