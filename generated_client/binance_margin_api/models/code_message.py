@@ -13,7 +13,7 @@ T = TypeVar("T", bound="CodeMessage")
 
 @_attrs_define
 class CodeMessage:
-    """Futures acknowledgement, {"code":200,"msg":"success"}.
+    """Futures acknowledgement, {"code":200,"msg":"success"} (a negative code is a BinanceError).
 
     Attributes:
         code (int):
