@@ -126,15 +126,17 @@ def test_testnet_refuses_margin_calls_without_a_base_url(capsys: pytest.CaptureF
     assert "no test net" in capsys.readouterr().err
 
 
-def test_the_installed_script_answers_version_and_help(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["script", "python-m"])
+def test_the_installed_script_answers_version_and_help(tmp_path: Path, command: str) -> None:
     script = Path(sys.executable).with_name("binance-margin")
+    program = [str(script)] if command == "script" else [sys.executable, "-m", "binance_margin"]
     version = subprocess.run(
-        [str(script), "--version"], capture_output=True, text=True, check=True, cwd=tmp_path
+        [*program, "--version"], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert version.stdout.strip() == f"binance-margin {__version__}"
     assert (
         "margin-type"
-        in subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
+        in subprocess.run([*program, "--help"], capture_output=True, text=True, check=True).stdout
     )
 
 
