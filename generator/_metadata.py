@@ -58,7 +58,8 @@ class ApiFamily:
 
     `testnet_server` is None where Binance has no test net for the family.
     `unknown_outcome_messages` / `not_executed_messages`: the 5xx `msg` texts that say whether a request
-    was executed; any other 5xx answer leaves the outcome unknown.
+    was executed; any other 5xx answer leaves the outcome unknown. `unknown_outcome_codes`: the codes
+    whose execution status is unknown whatever the HTTP status (a 2xx may carry them too).
     """
 
     name: str
@@ -69,6 +70,7 @@ class ApiFamily:
     timestamp_units: tuple[str, ...]
     unknown_outcome_messages: tuple[str, ...]
     not_executed_messages: tuple[str, ...]
+    unknown_outcome_codes: tuple[int, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -392,6 +394,7 @@ def render_metadata(spec: dict[str, Any]) -> str:
             "timestamp_units": list(family["timestamp_units"]),
             "unknown_outcome_messages": list(family["server_errors"]["unknown_outcome"]),
             "not_executed_messages": list(family["server_errors"]["not_executed"]),
+            "unknown_outcome_codes": [int(code) for code in family["server_errors"]["unknown_outcome_codes"]],
         }
         lines.append(f"    {name!r}: {_call('ApiFamily', fields)},")
     lines.append("}")

@@ -80,6 +80,11 @@ def test_hosts_test_nets_server_time_and_timestamp_units() -> None:
             ("ms",),
         ),
     }
+    # Binance's 10xx codes whose text says the execution status is unknown (-1000 "unknown error").
+    assert {name: family.unknown_outcome_codes for name, family in API_FAMILIES.items()} == {
+        "sapi": (-1000, -1006, -1007),
+        "fapi": (-1000, -1006, -1007),
+    }
     fapi = API_FAMILIES["fapi"]
     assert fapi.unknown_outcome_messages == ("Unknown error, please check your request or try again later.",)
     assert set(fapi.not_executed_messages) == {
@@ -91,6 +96,8 @@ def test_hosts_test_nets_server_time_and_timestamp_units() -> None:
 def test_the_error_table_has_every_documented_code_in_its_families() -> None:
     documented = {
         -1003: {"all"},
+        -1006: {"all"},
+        -1007: {"all"},
         -1021: {"all"},
         -1022: {"all"},
         -1100: {"all"},

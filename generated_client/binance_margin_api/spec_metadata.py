@@ -46,7 +46,8 @@ class ApiFamily:
 
     `testnet_server` is None where Binance has no test net for the family.
     `unknown_outcome_messages` / `not_executed_messages`: the 5xx `msg` texts that say whether a request
-    was executed; any other 5xx answer leaves the outcome unknown.
+    was executed; any other 5xx answer leaves the outcome unknown. `unknown_outcome_codes`: the codes
+    whose execution status is unknown whatever the HTTP status (a 2xx may carry them too).
     """
 
     name: str
@@ -57,6 +58,7 @@ class ApiFamily:
     timestamp_units: tuple[str, ...]
     unknown_outcome_messages: tuple[str, ...]
     not_executed_messages: tuple[str, ...]
+    unknown_outcome_codes: tuple[int, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,6 +229,7 @@ API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
         timestamp_units=("ms", "us"),
         unknown_outcome_messages=(),
         not_executed_messages=(),
+        unknown_outcome_codes=(-1000, -1006, -1007),
     ),
     "fapi": ApiFamily(
         name="fapi",
@@ -242,6 +245,7 @@ API_FAMILIES: Final[Mapping[str, ApiFamily]] = {
             "Service Unavailable.",
             "Internal error; unable to process your request. Please try again.",
         ),
+        unknown_outcome_codes=(-1000, -1006, -1007),
     ),
 }
 ERROR_CODES: Final[Mapping[int, Mapping[str, str]]] = {
@@ -249,6 +253,12 @@ ERROR_CODES: Final[Mapping[int, Mapping[str, str]]] = {
     -1001: {"all": "Internal error; unable to process your request. Please try again."},
     -1003: {
         "all": "Too much request weight used (HTTP 429: back off); way too much (HTTP 418): IP banned until the time given."
+    },
+    -1006: {
+        "all": "An unexpected response was received from the message bus. Execution status unknown."
+    },
+    -1007: {
+        "all": "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
     },
     -1008: {
         "all": "Server is currently overloaded with other requests (FAPI: request throttled by system-level protection). Please try again later."

@@ -183,7 +183,8 @@ def classify(
     `body` and `problem` are `body_or_problem`'s: the decoded body, or None and what kept it from being read.
     What an answer says about execution: a success executed; a 5xx may have (unless its message says it
     did not); any other status did not, nor did a 2xx whose body is Binance's error object (a
-    BinanceAPIError with that status and code). An unreadable body on a 2xx is a BinanceResponseError whose
+    BinanceAPIError with that status and code), unless its code is one whose execution status is unknown
+    (a BinanceServerError, as for a 5xx). An unreadable body on a 2xx is a BinanceResponseError whose
     outcome is unknown for a POST (it executed, whatever the bytes), and so is a 1xx that an HTTP
     library took for the final answer (aiohttp does with 101): the real answer never came. The texts in
     `hidden` (the signed query, the API key) never appear in an error's message.
@@ -196,8 +197,18 @@ def classify(
                 return _parsed(operation, body)
             reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'', hidden)})"
         except _Refused as refused:
+            # A code whose execution status is unknown (the spec's list) is a server error whatever the
+            # status; any other code is Binance's refusal.
+            unknown = refused.code in API_FAMILIES[operation.family].unknown_outcome_codes
             raise _error(
-                BinanceAPIError, answer, operation, body, refused.code, refused.message, hidden
+                BinanceServerError if unknown else BinanceAPIError,
+                answer,
+                operation,
+                body,
+                refused.code,
+                refused.message,
+                hidden,
+                outcome_unknown=may_have_executed and unknown,
             ) from None
         except (ModelError, *_JSON_ERRORS) as error:
             reason = f"the body is not the documented response: {error}"

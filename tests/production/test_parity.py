@@ -53,6 +53,9 @@ SCRIPTS: dict[str, list[bytes | Callable[[socket.socket, RawServer], None]]] = {
         answer(200, b""),
     ],
     "200-error-object": [answer(200, ERROR % (-3045, b"The system does not have enough asset now."))],
+    "200-unknown-status-code": [
+        answer(200, ERROR % (-1007, b"Timeout waiting for response from backend server."))
+    ],
     "garbage": [answer(200, b"<html><body>502 Bad Gateway</body></html>")],
     "gzip-junk": [answer(200, b"\x1f\x8b\x08\x00junk-not-gzip", b"Content-Encoding: gzip")],
     "gzip-bomb": [answer(200, gzip.compress(b"0" * (64 * 1024 * 1024)), b"Content-Encoding: gzip")],
@@ -86,6 +89,8 @@ EXPECTED: dict[str, tuple[str | None, str, int | None, int | None, int, bool, in
     "4xx": ("BinanceAPIError", "error", 400, -1102, 1, False, 1),
     "-1021": (None, "ok", 200, None, 3, True, 2),
     "200-error-object": ("BinanceAPIError", "error", 200, -3045, 1, False, 1),  # Binance refused it
+    # Binance says it does not know whether it executed: kept, as for a 5xx.
+    "200-unknown-status-code": ("BinanceServerError", "unknown", 200, -1007, 1, True, 1),
     "garbage": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
     "gzip-junk": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
     "gzip-bomb": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
