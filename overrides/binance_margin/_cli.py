@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS, SIGNING
 
@@ -155,7 +155,17 @@ def _print_weight(record: CallRecord | None) -> None:
     for usage in record.buckets:
         header = RATE_LIMITS[usage.rate_limit].used_weight_header
         source = "from the server" if usage.from_server else "local count"
-        print(f"{header}: {usage.used} (limit {usage.limit}, {usage.bucket}, {source})", file=sys.stderr)
+        _say(f"{header}: {usage.used} (limit {usage.limit}, {usage.bucket}, {source})", prefix="")
+
+
+def _say(message: str, prefix: str = "binance-margin: ") -> None:
+    """A line on stderr. A stderr that cannot be written (closed, a full disk) never changes the exit
+    status: that says what the call did."""
+    if sys.stderr is not None:
+        try:
+            print(prefix + message, file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            _silence(sys.stderr)
 
 
 def _dumps(value: Any) -> str:
@@ -173,44 +183,47 @@ def _interrupted(client: BinanceClient | None, options: argparse.Namespace) -> i
     """Ctrl-C: 3 when a POST may have executed (or did), else 130 (the shell's code for it)."""
     record = client.last_call if client is not None else None
     if record is not None and _is_post(options) and record.outcome in ("unknown", "ok"):
-        print(
-            "binance-margin: interrupted; the outcome is unknown (it may have executed)"
+        _say(
+            "interrupted; the outcome is unknown (it may have executed)"
             if record.outcome == "unknown"
-            else "binance-margin: interrupted after the call executed",
-            file=sys.stderr,
+            else "interrupted after the call executed"
         )
         return 3
-    print("binance-margin: interrupted; nothing executed", file=sys.stderr)
+    _say("interrupted; nothing executed")
     return 130
 
 
 def _write_result(value: Any, options: argparse.Namespace) -> int:
-    """The JSON on stdout, UTF-8 whatever the locale (RFC 8259). A POST's result that cannot be written
-    (a closed pipe, a full disk) still executed: 3, never 1, so nobody runs it again unawares."""
-    line = _dumps(value) + "\n"
+    """The JSON on stdout, UTF-8 whatever the locale (RFC 8259; a lone surrogate as its JSON escape). A
+    POST's result that cannot be written (a closed pipe or stdout, a full disk) still executed: 3, never
+    1, so nobody runs it again unawares."""
+    line = (_dumps(value) + "\n").encode("utf-8", "backslashreplace")
     try:
-        sys.stdout.flush()
-        buffer = getattr(sys.stdout, "buffer", None)
+        stream = sys.stdout
+        if stream is None:
+            raise OSError("stdout is closed")
+        stream.flush()
+        buffer = getattr(stream, "buffer", None)
         if buffer is None:  # a text-only stream an embedding program put there
-            sys.stdout.write(line)
-            sys.stdout.flush()
+            stream.write(line.decode())
+            stream.flush()
         else:
-            buffer.write(line.encode())
+            buffer.write(line)
             buffer.flush()
-    except OSError as error:
-        _silence_stdout()  # else the interpreter's own flush at exit prints a traceback
+    except (OSError, ValueError) as error:  # ValueError: a closed file
+        _silence(sys.stdout)
         executed = "; the call executed: do not run it again" if _is_post(options) else ""
-        print(
-            f"binance-margin: the result could not be written to stdout ({error}){executed}", file=sys.stderr
-        )
+        _say(f"the result could not be written to stdout ({error}){executed}")
         return 3 if _is_post(options) else 1
     return 0
 
 
-def _silence_stdout() -> None:
-    # ValueError: no file descriptor behind the stream, so nothing flushes it at exit either.
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+def _silence(stream: TextIO | None) -> None:
+    """Point a stream that failed at /dev/null: the interpreter's own flush at exit would fail again,
+    print a traceback and exit 120. (ValueError: no file descriptor behind it, nothing to flush.)"""
+    if stream is not None:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -238,9 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BinanceMarginError as error:
         if isinstance(error, BinanceAPIError):
             what = f"error {error.code}" if error.code is not None else f"HTTP {error.status}"
-            print(f"binance-margin: {what}: {error.message} ({error})", file=sys.stderr)
+            _say(f"{what}: {error.message} ({error})")
         else:
-            print(f"binance-margin: {error}", file=sys.stderr)
+            _say(str(error))
         if isinstance(error, BinanceConfigError | BinanceValidationError):
             return 2
         return 3 if getattr(error, "outcome_unknown", False) else 1

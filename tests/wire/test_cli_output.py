@@ -80,6 +80,44 @@ def test_a_result_that_cannot_be_written_says_whether_the_call_executed(sink: st
         assert (code, "executed" in err) == (1, False)
 
 
+@pytest.mark.parametrize(
+    ("shell", "arguments", "expected_code"),
+    [
+        (">/dev/full 2>&1", ["exchange-small-liability", "BTC"], 3),
+        (">&- 2>&-", ["exchange-small-liability", "BTC"], 3),
+        ("2>/dev/full", ["--show-weight", "exchange-small-liability", "BTC"], 0),
+        ("2>/dev/full", ["coin-list"], 0),
+    ],
+    ids=["both-full", "both-closed", "weight-on-a-full-stderr", "get-on-a-full-stderr"],
+)
+def test_a_stderr_that_cannot_be_written_never_changes_the_exit_status(
+    shell: str, arguments: list[str], expected_code: int
+) -> None:
+    body = COINS if "coin-list" in arguments else EXCHANGED
+    with raw_server(answering(answer(200, body))) as server:
+        hosts = ["--base-url", server.url, "--futures-base-url", server.url]
+        process = subprocess.run(
+            ["sh", "-c", f'"$0" "$@" {shell}', str(SCRIPT), *hosts, *arguments],
+            env=_environment(),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    assert len(server.requests) == 1
+    assert process.returncode == expected_code
+    if expected_code == 0:  # stdout still works: the result is there
+        assert json.loads(process.stdout) == ({} if body == EXCHANGED else json.loads(COINS))
+
+
+def test_a_result_that_utf8_cannot_encode_is_written_as_its_json_escape() -> None:
+    lone = b'{"asset":"\\ud800","interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":1}'
+    with raw_server(answering(answer(200, lone))) as server:
+        process = _start(server, ["manual-liquidation", "--type", "MARGIN"], subprocess.PIPE)
+        out, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (0, b"")
+    assert json.loads(out)[0]["asset"] == "\ud800"
+
+
 def test_the_json_is_utf8_whatever_the_locale_encoding() -> None:
     arguments, body = COMMANDS["margin-type"]
     with raw_server(answering(answer(200, body))) as server:
