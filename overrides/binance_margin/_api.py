@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 import httpx
@@ -108,9 +108,18 @@ class _AsyncEngineClient(httpx.AsyncClient):
 
 @attrs.define
 class _EngineApi(AuthenticatedClient):
-    """The generated client whose copies would lose the engine: its `with_*` helpers copy the client
-    without the httpx clients set on it, and the copy would send plain unsigned requests. The engine
-    takes timeout and headers from `BinanceClient`, so they are refused, with how to do it instead."""
+    """The generated client, whose httpx clients are always the engine's doors: they are a field, so a
+    copy (`attrs.evolve`) keeps them, where the generated client would build plain ones that send
+    unsigned requests. The engine takes timeout and headers from `BinanceClient`, so the `with_*`
+    helpers are refused, with how to do it instead."""
+
+    _doors: tuple[_EngineClient, _AsyncEngineClient] = attrs.field(kw_only=True, alias="doors")
+
+    def get_httpx_client(self) -> httpx.Client:
+        return self._doors[0]
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient:
+        return self._doors[1]
 
     def with_headers(self, headers: dict[str, str]) -> AuthenticatedClient:
         raise _refused("with_headers", "the engine sets the headers of every call")
@@ -121,6 +130,12 @@ class _EngineApi(AuthenticatedClient):
     def with_timeout(self, timeout: httpx.Timeout) -> AuthenticatedClient:
         raise _refused("with_timeout", "give BinanceClient(timeout=...) instead")
 
+    def set_httpx_client(self, client: httpx.Client) -> Self:
+        raise _refused("set_httpx_client", "give BinanceClient(transport=...) instead")
+
+    def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
+        raise _refused("set_async_httpx_client", "give BinanceClient(async_transport=...) instead")
+
 
 def _refused(helper: str, instead: str) -> BinanceConfigError:
     return BinanceConfigError(f"client.api.{helper}() would bypass the call engine: {instead}")
@@ -130,9 +145,10 @@ def generated_client(owner: BinanceClient, routes: Routes) -> AuthenticatedClien
     """The generated client for `owner`: its sync and async httpx clients are the engine's doors."""
     # With no SAPI host (the test net), the generated client only needs some base URL.
     base = routes.url("sapi") or routes.url("fapi") or ""
-    api = _EngineApi(
-        base_url=base, token=_KEY_PLACEHOLDER, prefix="", auth_header_name=SIGNING.api_key_header
+    return _EngineApi(
+        base_url=base,
+        token=_KEY_PLACEHOLDER,
+        prefix="",
+        auth_header_name=SIGNING.api_key_header,
+        doors=(_EngineClient(owner, base), _AsyncEngineClient(owner, base)),
     )
-    api.set_httpx_client(_EngineClient(owner, base))
-    api.set_async_httpx_client(_AsyncEngineClient(owner, base))
-    return api

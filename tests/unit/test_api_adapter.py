@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import attrs
 import httpx
 import pytest
 from binance_margin import BinanceClient, BinanceConfigError, BinanceValidationError, HmacCredentials
@@ -18,6 +19,8 @@ HELPERS: dict[str, Callable[[AuthenticatedClient], object]] = {
     "with_timeout": lambda api: api.with_timeout(httpx.Timeout(1.0)),
     "with_headers": lambda api: api.with_headers({"X-Team": "treasury"}),
     "with_cookies": lambda api: api.with_cookies({"session": "1"}),
+    "set_httpx_client": lambda api: api.set_httpx_client(httpx.Client()),
+    "set_async_httpx_client": lambda api: api.set_async_httpx_client(httpx.AsyncClient()),
 }
 
 
@@ -69,3 +72,12 @@ def test_only_a_generated_functions_call_is_run(method: str, url: str, options: 
         with pytest.raises(BinanceValidationError, match="runs the generated functions' calls only"):
             engine_door.send(engine_door.build_request("GET", COIN_LIST))
     assert sent == []
+
+
+def test_a_copy_of_client_api_still_runs_through_the_engine() -> None:
+    sent: list[httpx.Request] = []
+    with _client(sent) as client:
+        copy = attrs.evolve(client.api, timeout=httpx.Timeout(1.0), raise_on_unexpected_status=True)
+        assert get_small_liability_exchange_coin_list.sync(client=copy) == []
+    assert len(sent) == 1 and "signature=" in str(sent[0].url)
+    assert client.last_call is not None and client.last_call.outcome == "ok"
