@@ -39,9 +39,9 @@ class ModelError(Exception):
     """The JSON value is not the documented response."""
 
 
-class _Refused(Exception):
-    """A 2xx whose body is Binance's error object (a negative `code` and a `msg`): Binance refused the
-    call, whatever the status says (ccxt reads such answers the same way)."""
+class _ErrorObject(Exception):
+    """A 2xx whose body is Binance's error object (a negative `code` and a `msg`): Binance's error, whatever
+    the status says (ccxt reads such answers the same way); `classify` tells a refusal by its code."""
 
     def __init__(self, code: int, message: str) -> None:
         super().__init__(code, message)
@@ -118,10 +118,15 @@ def json_object(body: bytes | None) -> dict[str, Any]:
 
 def binance_code(body: bytes | None) -> tuple[int | None, str | None]:
     """Binance's `{"code": int, "msg": str}` of an error body, or (None, None)."""
-    value = json_object(body)
-    code, message = value.get("code"), value.get("msg")
-    if type(code) is int and isinstance(message, str):
-        return code, message
+    return _code_and_message(json_object(body))
+
+
+def _code_and_message(value: Any) -> tuple[int | None, str | None]:
+    """Binance's `{"code": int, "msg": str}` in a parsed JSON value, or (None, None)."""
+    if isinstance(value, dict):
+        code, message = value.get("code"), value.get("msg")
+        if type(code) is int and isinstance(message, str):
+            return code, message
     return None, None
 
 
@@ -196,17 +201,17 @@ def classify(
             if body is not None and status in operation.statuses:
                 return _parsed(operation, body)
             reason = problem or f"HTTP {status} is not a documented success ({_excerpt(body or b'', hidden)})"
-        except _Refused as refused:
+        except _ErrorObject as error_object:
             # A code whose execution status is unknown (the spec's list) is a server error whatever the
             # status; any other code is Binance's refusal.
-            unknown = refused.code in API_FAMILIES[operation.family].unknown_outcome_codes
+            unknown = error_object.code in API_FAMILIES[operation.family].unknown_outcome_codes
             raise _error(
                 BinanceServerError if unknown else BinanceAPIError,
                 answer,
                 operation,
                 body,
-                refused.code,
-                refused.message,
+                error_object.code,
+                error_object.message,
                 hidden,
                 outcome_unknown=may_have_executed and unknown,
             ) from None
@@ -232,14 +237,13 @@ def classify(
 
 def _parsed(operation: Operation, body: bytes) -> Any:
     # A documented empty body (the spec's `x-binance-empty-body` forms); for such an operation any other
-    # JSON is accepted too (it executed), junk is not, and Binance's error object is its refusal.
+    # JSON is accepted too (it executed), junk is not, and Binance's error object is its error.
     if operation.response is None and body.strip().decode("utf-8", "replace") in (operation.empty_body or ()):
         return None
     value = parse_json(body)
-    if isinstance(value, dict):
-        code, message = value.get("code"), value.get("msg")
-        if type(code) is int and code < 0 and isinstance(message, str):
-            raise _Refused(code, message)
+    code, message = _code_and_message(value)
+    if code is not None and message is not None and code < 0:
+        raise _ErrorObject(code, message)
     return None if operation.response is None else _models(operation.response, value)
 
 
