@@ -188,8 +188,8 @@ def classify(
     `body` and `problem` are `body_or_problem`'s: the decoded body, or None and what kept it from being read.
     What an answer says about execution: a success executed; a 5xx may have (unless its message says it
     did not); any other status did not, nor did a 2xx whose body is Binance's error object (a
-    BinanceAPIError with that status and code), unless its code is one whose execution status is unknown
-    (a BinanceServerError, as for a 5xx). An unreadable body on a 2xx is a BinanceResponseError whose
+    BinanceAPIError with that status and code), unless its code is one whose execution status is unknown:
+    whatever the status, such a code is a BinanceServerError, as for a 5xx. An unreadable body on a 2xx is a BinanceResponseError whose
     outcome is unknown for a POST (it executed, whatever the bytes), and so is a 1xx that an HTTP
     library took for the final answer (aiohttp does with 101): the real answer never came. The texts in
     `hidden` (the signed query, the API key) never appear in an error's message.
@@ -226,8 +226,9 @@ def classify(
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         kind = BinanceRateLimitError if status == 429 else BinanceIPBannedError
         raise _error(kind, answer, operation, body, code, message, hidden, retry_after=retry_after)
-    if status >= 500:
-        unknown = may_have_executed and message not in API_FAMILIES[operation.family].not_executed_messages
+    family = API_FAMILIES[operation.family]
+    if status >= 500 or code in family.unknown_outcome_codes:  # such a code: whatever the status
+        unknown = may_have_executed and message not in family.not_executed_messages
         kind = BinanceServerError
         raise _error(kind, answer, operation, body, code, message, hidden, outcome_unknown=unknown)
     documented = status in operation.statuses and code is not None

@@ -56,6 +56,9 @@ SCRIPTS: dict[str, list[bytes | Callable[[socket.socket, RawServer], None]]] = {
     "200-unknown-status-code": [
         answer(200, ERROR % (-1007, b"Timeout waiting for response from backend server."))
     ],
+    "400-unknown-status-code": [
+        answer(400, ERROR % (-1007, b"Timeout waiting for response from backend server."))
+    ],
     "garbage": [answer(200, b"<html><body>502 Bad Gateway</body></html>")],
     "gzip-junk": [answer(200, b"\x1f\x8b\x08\x00junk-not-gzip", b"Content-Encoding: gzip")],
     "gzip-bomb": [answer(200, gzip.compress(b"0" * (64 * 1024 * 1024)), b"Content-Encoding: gzip")],
@@ -91,6 +94,8 @@ EXPECTED: dict[str, tuple[str | None, str, int | None, int | None, int, bool, in
     "200-error-object": ("BinanceAPIError", "error", 200, -3045, 1, False, 1),  # Binance refused it
     # Binance says it does not know whether it executed: kept, as for a 5xx.
     "200-unknown-status-code": ("BinanceServerError", "unknown", 200, -1007, 1, True, 1),
+    # The code says "execution status unknown" whatever the status: a 4xx carrying it is no refusal.
+    "400-unknown-status-code": ("BinanceServerError", "unknown", 400, -1007, 1, True, 1),
     "garbage": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
     "gzip-junk": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
     "gzip-bomb": ("BinanceResponseError", "unknown", 200, None, 1, True, 1),
