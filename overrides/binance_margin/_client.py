@@ -27,8 +27,14 @@ from ._cooldown import Cooldown
 from ._credentials import Credentials, credentials_from_env
 from ._drive import AsyncSender, SyncSender, arun, on_asyncio, run
 from ._engine import CallOptions, Engine, Flow, Result, Sleep
-from ._ensure import MarginTypeResult, already_set
-from ._errors import BinanceAPIError, BinanceConfigError, BinanceServerError, BinanceTransportError
+from ._ensure import MarginTypeResult, already_set, earlier_attempt_unknown
+from ._errors import (
+    BinanceAPIError,
+    BinanceConfigError,
+    BinanceMarginError,
+    BinanceServerError,
+    BinanceTransportError,
+)
 from ._observe import CallRecord, Observer, logger
 from ._options import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -427,8 +433,14 @@ class BinanceClient:
                     return result
                 refused = isinstance(error, BinanceAPIError) and not isinstance(error, BinanceServerError)
                 if refused or attempt >= self._retry.attempts:
+                    if may_have_changed and not error.outcome_unknown:
+                        raise earlier_attempt_unknown(error) from error
                     raise
                 may_have_changed = may_have_changed or error.outcome_unknown
+            except BinanceMarginError as error:  # refused before sending (a budget wait, the storage)
+                if may_have_changed:
+                    raise earlier_attempt_unknown(error) from error
+                raise
             yield Sleep(self._retry.delay(attempt, self._rng))
             attempt += 1
 

@@ -13,7 +13,7 @@ from typing import Final
 
 import attrs
 
-from ._errors import BinanceAPIError
+from ._errors import BinanceAPIError, BinanceMarginError, BinanceTransportError
 
 NOOP_CODES: Final = frozenset({-4046, -4067})
 
@@ -44,3 +44,12 @@ def already_set(error: BinanceAPIError, symbol: str, margin_type: str) -> Margin
     if error.family == "fapi" and error.status < 500 and error.code in NOOP_CODES:
         return MarginTypeResult(symbol, margin_type, False, error.code)
     return None
+
+
+def earlier_attempt_unknown(error: BinanceMarginError) -> BinanceMarginError:
+    """The last attempt's `error` as an unknown outcome: an earlier attempt may have made the change, so
+    however the last one ended, nobody may be told that nothing executed."""
+    why = "an earlier attempt's outcome is unknown: it may have made the change"
+    if isinstance(error, BinanceAPIError):
+        return attrs.evolve(error, message=f"{error.message}; {why}", outcome_unknown=True)
+    return BinanceTransportError(f"{why}; the last attempt: {error}", operation=None, outcome_unknown=True)

@@ -189,10 +189,10 @@ def classify(
     What an answer says about execution: a success executed; a 5xx may have (unless its message says it
     did not); any other status did not, nor did a 2xx whose body is Binance's error object (a
     BinanceAPIError with that status and code), unless its code is one whose execution status is unknown:
-    whatever the status, such a code is a BinanceServerError, as for a 5xx. An unreadable body on a 2xx is a BinanceResponseError whose
-    outcome is unknown for a POST (it executed, whatever the bytes), and so is a 1xx that an HTTP
-    library took for the final answer (aiohttp does with 101): the real answer never came. The texts in
-    `hidden` (the signed query, the API key) never appear in an error's message.
+    whatever the status, such a code is a BinanceServerError, as for a 5xx. An unreadable body on a 2xx
+    is a BinanceResponseError whose outcome is unknown for a POST (it executed, whatever the bytes), and
+    so is a 1xx that an HTTP library took for the final answer (aiohttp does with 101): the real answer
+    never came. The texts in `hidden` (the signed query, the API key) never appear in an error's message.
     """
     status = answer.status
     may_have_executed = operation.method != "GET"

@@ -211,6 +211,47 @@ async def test_async_ensure_resends_after_an_unknown_outcome(mock: RunningMock) 
     assert mock.control.request_count(MARGIN.operation_id) == 2
 
 
+def _executed_then_unavailable(mock: RunningMock) -> None:
+    """The first request executes and its outcome is unknown; every resend is a 503 that did not execute."""
+    mock.control.add_fault(
+        kind="error", operation=MARGIN.operation_id, count=1, fapi_503="unknown", executed=True
+    )
+    mock.control.add_fault(kind="error", operation=MARGIN.operation_id, fapi_503="unavailable")
+
+
+def test_ensure_whose_earlier_attempt_may_have_executed_never_says_not_executed(mock: RunningMock) -> None:
+    _executed_then_unavailable(mock)
+    client = make_client(mock)
+    with pytest.raises(BinanceServerError) as raised:
+        client.ensure_margin_type("BTCUSDT", "ISOLATED")
+    # The last resend provably did not execute, but the first one did (the mock changed the symbol).
+    assert raised.value.outcome_unknown
+    assert "outcome unknown" in str(raised.value)
+    assert mock.control.state()["accounts"]["10000001"]["futures"]["BTCUSDT"]["marginType"] == "ISOLATED"
+
+
+async def test_async_ensure_whose_earlier_attempt_may_have_executed_says_so(mock: RunningMock) -> None:
+    _executed_then_unavailable(mock)
+    client = make_client(mock)
+    with pytest.raises(BinanceServerError) as raised:
+        await client.aensure_margin_type("BTCUSDT", "ISOLATED")
+    await client.aclose()
+    assert raised.value.outcome_unknown
+
+
+def test_cli_ensure_whose_earlier_attempt_may_have_executed_exits_3(
+    mock: RunningMock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests._secrets import MOCK_HMAC
+
+    _executed_then_unavailable(mock)
+    monkeypatch.setenv("BINANCE_API_KEY", MOCK_HMAC.api_key)
+    monkeypatch.setenv("BINANCE_API_SECRET", MOCK_HMAC.secret or "")
+    base = ["--base-url", mock.base_url, "--futures-base-url", mock.base_url, "margin-type"]
+    assert main([*base, "BTCUSDT", "ISOLATED", "--ensure"]) == 3
+    assert "outcome unknown" in capsys.readouterr().err
+
+
 def test_cli_margin_type_ensure(
     mock: RunningMock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
