@@ -40,6 +40,14 @@ def parse_base_url(what: str, given: object) -> Origin:
     return Origin(scheme=scheme, host=host, port=port, netloc=netloc, base_path=parts.path.rstrip("/"))
 
 
+def _is_host_name(host: str) -> bool:
+    # The IDNA codec is what the HTTP libraries encode a host with: an empty or over-long label fails there.
+    try:
+        return _HOSTNAME.fullmatch(host) is not None and bool(host.encode("idna"))
+    except UnicodeError:
+        return False
+
+
 def _split(given: str) -> SplitResult:
     """The parts of `given`, a usable base URL; ValueError saying why it is not one."""
     if not given.isascii() or any(character.isspace() or ord(character) < 32 for character in given):
@@ -51,7 +59,7 @@ def _split(given: str) -> SplitResult:
     if parts.scheme.lower() not in _DEFAULT_PORTS:
         raise ValueError("the scheme must be http or https")
     host = parts.hostname
-    if not host or (_HOSTNAME.fullmatch(host) is None and _IPV6.fullmatch(host) is None):
+    if not host or not (_IPV6.fullmatch(host) or _is_host_name(host)):
         raise ValueError("it has no valid host")
     if parts.username is not None or parts.password is not None:
         raise ValueError("it carries a user name or password")

@@ -59,6 +59,12 @@ CONSTRUCTOR: dict[str, dict[str, Any]] = {
     "url-query": {"base_url": "https://h/?a=1", "futures_base_url": URL},
     "url-userinfo": {"base_url": "https://user:pw@h", "futures_base_url": URL},
     "url-not-str": {"base_url": b"https://h", "futures_base_url": URL},
+    # Hosts no resolver takes (an empty or a 64-character label): the first call would fail on them.
+    "url-host-empty-label": {"base_url": "https://a..b", "futures_base_url": URL},
+    "url-host-leading-dot": {"base_url": "https://.example.com", "futures_base_url": URL},
+    "url-host-label-too-long": {"base_url": f"https://{'a' * 64}.com", "futures_base_url": URL},
+    "url-port-zero": {"base_url": "https://h:0", "futures_base_url": URL},
+    "url-path-unencoded": {"base_url": "https://h/a^b", "futures_base_url": URL},
     "url-non-ascii": {"base_url": "https://bïnance.com", "futures_base_url": URL},
     "one-url-only": {"base_url": URL, "futures_base_url": None},
     "other-url-only": {"base_url": None, "futures_base_url": URL},
