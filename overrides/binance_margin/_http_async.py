@@ -21,6 +21,7 @@ A session belongs to an event loop: a call from another loop (a second `asyncio.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextvars
 from collections.abc import Mapping
 from typing import Any, Final
@@ -36,6 +37,7 @@ _MAX_CONNECTIONS: Final = 100
 _FRESH_TRIES: Final = 3
 # No connection was made: whatever else failed did once the request had one (`_Connector` marks it).
 _NOT_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_DIRECT: Final = (None, None, ())  # no proxy
 
 
 # The request AiohttpSender.send is getting an answer for: `_Connector` marks it sent once it has a
@@ -46,6 +48,20 @@ _SENDING: Final[contextvars.ContextVar[WireRequest]] = contextvars.ContextVar("b
 def _carries_bytes(connection: aiohttp.connector.Connection) -> bool:
     protocol = connection.protocol
     return protocol is not None and protocol.should_close
+
+
+def _through(origin: Origin, proxy: Proxy) -> tuple[str, dict[str, str] | None, tuple[tuple[str, str], ...]]:
+    """aiohttp's proxy, its CONNECT headers, and the headers a request adds, for `origin` through `proxy`.
+
+    The proxy's password goes in a Proxy-Authorization header, not in its URL (aiohttp's errors quote the
+    proxy URL): on the CONNECT for an https origin, on the request itself for an http one."""
+    if proxy.auth is None:
+        return proxy.address, None, ()
+    credentials = base64.b64encode(":".join(proxy.auth).encode("utf-8")).decode("ascii")
+    header = ("Proxy-Authorization", f"Basic {credentials}")
+    if origin.scheme == "https":
+        return proxy.address, dict([header]), ()
+    return proxy.address, None, (header,)
 
 
 class _Connector(aiohttp.TCPConnector):
@@ -85,7 +101,7 @@ class AiohttpSender:
         import httpx  # for its TLS defaults, loaded with the first call
 
         self._max_bytes = max_response_bytes
-        self._proxies = {origin: proxy.url for origin, proxy in proxies.items()}
+        self._proxies = {origin: _through(origin, proxy) for origin, proxy in proxies.items()}
         self._ssl_context = httpx.create_ssl_context()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -110,15 +126,17 @@ class AiohttpSender:
         timeout = self._timeouts.get(request.timeout)
         if timeout is None:
             timeout = self._timeouts[request.timeout] = aiohttp.ClientTimeout(total=request.timeout)
+        proxy, proxy_headers, extra = self._proxies.get(request.origin, _DIRECT) if self._proxies else _DIRECT
         token = _SENDING.set(request)
         try:
             response = await session.request(
                 request.method,
                 URL(f"{request.origin.scheme}://{request.origin.netloc}{request.target}", encoded=True),
-                headers=request.headers,
+                headers=request.headers + extra if extra else request.headers,
                 allow_redirects=False,
                 timeout=timeout,
-                proxy=self._proxies.get(request.origin) if self._proxies else None,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
             )
         except Exception as error:  # disconnected, timed out, a malformed answer, anything unforeseen
             sent = request.sent and not isinstance(error, _NOT_SENT)

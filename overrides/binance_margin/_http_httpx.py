@@ -85,9 +85,15 @@ class HttpxAsyncSender:
 
         response: httpx.Response | None = None
         events: list[str] = []
+        sending: list[bool] = []  # a request (not a proxy's CONNECT, which carries the trace too) began
 
-        async def trace(event: str, info: object) -> None:
+        async def trace(event: str, info: Mapping[str, object]) -> None:
             events.append(event)
+            if (
+                event.endswith(".send_request_headers.started")
+                and getattr(info.get("request"), "method", None) != b"CONNECT"
+            ):
+                sending.append(True)
 
         transport = self._proxied.get(request.origin, self._transport)
         # httpx's own transport hands the trace to httpcore, which says when the request begins to go out
@@ -95,7 +101,7 @@ class HttpxAsyncSender:
         traced = isinstance(transport, httpx.AsyncHTTPTransport)
 
         def began() -> bool:
-            return any(".send_request" in event for event in events) or not (traced or events)
+            return bool(sending) or not (traced or events)
 
         outgoing = _request(request)
         outgoing.extensions["trace"] = trace  # httpcore's public extension: which phase a request is in

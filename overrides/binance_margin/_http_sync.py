@@ -28,20 +28,22 @@ from ._routing import Proxy
 from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, header_fields, read_body
 
 _MAX_CONNECTIONS: Final = 20
-# The request HttpcoreSender.send is sending, and when its answer is due (time.monotonic()), for the I/O
-# it causes.
-_SENDING: Final[contextvars.ContextVar[tuple[WireRequest, float]]] = contextvars.ContextVar(
+# The request HttpcoreSender.send is sending, when its answer is due (time.monotonic()), and whether it
+# goes through a proxy's tunnel (CONNECT), for the I/O it causes.
+_SENDING: Final[contextvars.ContextVar[tuple[WireRequest, float, bool]]] = contextvars.ContextVar(
     "binance_margin_sending"
 )
-# Raised before the request could leave: connecting, waiting for a pooled connection, or refused by h11.
-# A failed write means the server never got a whole request (httpcore also swallows a write error to
-# read an early answer). Everything else happened after the request may have reached the server.
+# Raised before the request could leave: connecting, waiting for a pooled connection, a proxy that
+# refused the tunnel, or refused by h11. A failed write means the server never got a whole request
+# (httpcore also swallows a write error to read an early answer). Anything else raised once the request
+# began to go out may have reached the server; raised before that (`WireRequest.sent`), it did not.
 _NOT_SENT: Final = (
     httpcore.ConnectError,
     httpcore.ConnectTimeout,
     httpcore.PoolTimeout,
     httpcore.UnsupportedProtocol,
     httpcore.LocalProtocolError,
+    httpcore.ProxyError,
     httpcore.WriteTimeout,
     httpcore.WriteError,
 )
@@ -57,8 +59,11 @@ def _left(expired: type[Exception]) -> float:
 
 
 class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
+    def __init__(self, stream: httpcore.NetworkStream, *, carries_requests: bool = True) -> None:
         self._stream = stream
+        # False for a connection to a proxy that will tunnel: it carries only the CONNECT, not the request
+        # (which goes out on the TLS stream inside the tunnel).
+        self._carries_requests = carries_requests
         # Whether anything was read since the last request went out. A response head parsed without a read
         # came from bytes the server sent before this request (more than its previous answer): it is not
         # this request's answer.
@@ -75,7 +80,8 @@ class _DeadlineStream(httpcore.NetworkStream):
             # there must not be taken for a request that was never sent.
             return
         self.read_since_request = False
-        _SENDING.get()[0].sent = True  # before the write: an interruption in it may leave bytes sent
+        if self._carries_requests:  # before the write: an interruption in it may leave bytes sent
+            _SENDING.get()[0].sent = True
         self._stream.write(buffer, _left(httpcore.WriteTimeout))
 
     def close(self) -> None:
@@ -101,7 +107,8 @@ class _DeadlineBackend(httpcore.SyncBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         left = _left(httpcore.ConnectTimeout)
-        return _DeadlineStream(super().connect_tcp(host, port, left, local_address, socket_options))
+        stream = super().connect_tcp(host, port, left, local_address, socket_options)
+        return _DeadlineStream(stream, carries_requests=not _SENDING.get()[2])
 
 
 class HttpcoreSender:
@@ -139,7 +146,8 @@ class HttpcoreSender:
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
         pool = self._proxied.get(origin, self._pool) if self._proxied else self._pool
-        token = _SENDING.set((request, time.monotonic() + request.timeout))
+        tunnelled = pool is not self._pool and origin.scheme == "https"
+        token = _SENDING.set((request, time.monotonic() + request.timeout, tunnelled))
         try:
             try:
                 response = pool.handle_request(
@@ -154,7 +162,8 @@ class HttpcoreSender:
                     )
                 )
             except Exception as error:  # httpcore's read and protocol errors, and anything unforeseen
-                return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
+                sent = request.sent and not isinstance(error, _NOT_SENT)
+                return TransportFailure.of(error, sent=sent, request=request)
             stream = response.extensions.get("network_stream")  # httpcore's public extension
             if isinstance(stream, _DeadlineStream) and not stream.read_since_request:
                 stream.close()  # so the pool drops the connection (a closed socket reads as expired)

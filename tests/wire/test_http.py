@@ -10,6 +10,7 @@ import logging
 import re
 import socket
 import zlib
+from collections.abc import Callable
 from decimal import Decimal
 
 import httpx
@@ -387,3 +388,52 @@ def test_timeout_is_a_deadline_through_a_proxy_too(monkeypatch: pytest.MonkeyPat
         with _client("http://binance.invalid", timeout=1.0) as client:
             error = ends(lambda: client.change_margin_type("BTCUSDT", "CROSSED"), within=30)
     assert isinstance(error, BinanceTransportError) and error.outcome_unknown
+
+
+def _refuses_connect(connection: socket.socket, server: RawServer) -> None:
+    if read_request(connection, server) is not None:
+        connection.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+
+
+def _ignores_connect(connection: socket.socket, server: RawServer) -> None:
+    if read_request(connection, server) is not None:
+        server.stop.wait(10)  # the CONNECT is never answered
+
+
+@pytest.mark.parametrize("proxy_behaviour", [_refuses_connect, _ignores_connect], ids=["refused", "ignored"])
+def test_a_post_a_proxy_never_tunnelled_was_not_sent(
+    monkeypatch: pytest.MonkeyPatch, proxy_behaviour: Callable[[socket.socket, RawServer], None]
+) -> None:
+    # An https host through a proxy: the request goes out only inside the tunnel. A proxy that refuses or
+    # never answers the CONNECT got no request, and the guard is handed back, on every driver alike.
+    _clear_proxies(monkeypatch)
+    with raw_server(proxy_behaviour) as proxy:
+        address = proxy.url.partition("://")[2]
+        monkeypatch.setenv("HTTPS_PROXY", f"http://user:proxy-pa55word@{address}")
+        seen: list[tuple[str, bool, str, bool]] = []
+        with _client("https://binance.invalid", timeout=1.0) as client:
+            error = ends(lambda: client.exchange_small_liability(["BTC"]), within=30)
+            assert isinstance(error, BinanceTransportError), error
+            record = client.last_call
+            assert record is not None
+            seen.append(
+                (str(error), error.outcome_unknown, record.outcome, client.next_exchange_allowed_ms() > 0)
+            )
+
+        async def call() -> None:
+            async with _client("https://binance.invalid", timeout=1.0) as client:
+                with pytest.raises(BinanceTransportError) as raised:
+                    await client.aexchange_small_liability(["BTC"])
+                record = client.last_call
+                assert record is not None
+                guarded = client.next_exchange_allowed_ms() > 0
+                seen.append((str(raised.value), raised.value.outcome_unknown, record.outcome, guarded))
+
+        asyncio.run(call())
+        trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
+        trio.run(call)
+    assert len(seen) == 3
+    assert all(request.startswith(b"CONNECT binance.invalid:443 ") for request in proxy.requests)
+    for message, unknown, outcome, guarded in seen:
+        assert (unknown, outcome, guarded) == (False, "not-sent", False), message
+        assert "proxy-pa55word" not in message
