@@ -39,7 +39,8 @@ def verifier_for(key: ApiKey) -> Verifier:
 def _hmac_verifier(secret: bytes) -> Verifier:
     def verify(payload: bytes, signature: str) -> bool:
         expected = hmac.new(secret, payload, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, signature.lower())
+        # A non-ASCII str cannot be compared (TypeError): it is no hex digest, so no valid signature.
+        return signature.isascii() and hmac.compare_digest(expected, signature.lower())
 
     return verify
 

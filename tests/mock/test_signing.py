@@ -50,6 +50,17 @@ async def test_each_signature_kind_rejects_a_signature_by_another_key(signed: Si
     assert (response.status_code, code(response)) == (400, -1022)
 
 
+@pytest.mark.parametrize("kind", ["HMAC", "RSA", "ED25519"])
+@pytest.mark.parametrize("signature", ["%C3%A9", "%E2%82%AC" * 22])
+async def test_a_signature_that_is_not_ascii_is_minus_1022(signed: Signed, kind: str, signature: str) -> None:
+    # Not a 500: a client takes a 500 to a POST for an outcome it cannot know.
+    payload = "timestamp=" + str(signed.clock.now_ms())
+    response = await signed.raw(
+        "GET", COINS, f"{payload}&signature={signature}", api_key=CREDENTIALS[kind].api_key
+    )
+    assert (response.status_code, code(response)) == (400, -1022)
+
+
 @pytest.mark.parametrize(
     ("payload", "signature"),
     [
