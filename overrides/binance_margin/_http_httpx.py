@@ -85,15 +85,13 @@ class HttpxAsyncSender:
 
         response: httpx.Response | None = None
         events: list[str] = []
-        sending: list[bool] = []  # a request (not a proxy's CONNECT, which carries the trace too) began
+        sending = False  # the request began to go out (a proxy's CONNECT, which carries the trace too, not)
 
         async def trace(event: str, info: Mapping[str, object]) -> None:
+            nonlocal sending
             events.append(event)
-            if (
-                event.endswith(".send_request_headers.started")
-                and getattr(info.get("request"), "method", None) != b"CONNECT"
-            ):
-                sending.append(True)
+            if event.endswith(".send_request_headers.started"):
+                sending = sending or getattr(info.get("request"), "method", None) != b"CONNECT"
 
         transport = self._proxied.get(request.origin, self._transport)
         # httpx's own transport hands the trace to httpcore, which says when the request begins to go out
@@ -101,7 +99,7 @@ class HttpxAsyncSender:
         traced = isinstance(transport, httpx.AsyncHTTPTransport)
 
         def began() -> bool:
-            return bool(sending) or not (traced or events)
+            return sending or not (traced or events)
 
         outgoing = _request(request)
         outgoing.extensions["trace"] = trace  # httpcore's public extension: which phase a request is in

@@ -33,17 +33,16 @@ _MAX_CONNECTIONS: Final = 20
 _SENDING: Final[contextvars.ContextVar[tuple[WireRequest, float, bool]]] = contextvars.ContextVar(
     "binance_margin_sending"
 )
-# Raised before the request could leave: connecting, waiting for a pooled connection, a proxy that
-# refused the tunnel, or refused by h11. A failed write means the server never got a whole request
-# (httpcore also swallows a write error to read an early answer). Anything else raised once the request
-# began to go out may have reached the server; raised before that (`WireRequest.sent`), it did not.
+# Raised before the request could leave: connecting, waiting for a pooled connection, or refused by h11.
+# A failed write means the server never got a whole request (httpcore also swallows a write error to
+# read an early answer). Anything else raised once the request began to go out may have reached the
+# server; raised before that (`WireRequest.sent`: a proxy's CONNECT is not the request), it did not.
 _NOT_SENT: Final = (
     httpcore.ConnectError,
     httpcore.ConnectTimeout,
     httpcore.PoolTimeout,
     httpcore.UnsupportedProtocol,
     httpcore.LocalProtocolError,
-    httpcore.ProxyError,
     httpcore.WriteTimeout,
     httpcore.WriteError,
 )
