@@ -434,12 +434,12 @@ class BinanceClient:
                 refused = isinstance(error, BinanceAPIError) and not isinstance(error, BinanceServerError)
                 if refused or attempt >= self._retry.attempts:
                     if may_have_changed and not error.outcome_unknown:
-                        raise earlier_attempt_unknown(error) from error
+                        raise earlier_attempt_unknown(error, "changeMarginType") from error
                     raise
                 may_have_changed = may_have_changed or error.outcome_unknown
             except BinanceMarginError as error:  # refused before sending (a budget wait, the storage)
                 if may_have_changed:
-                    raise earlier_attempt_unknown(error) from error
+                    raise earlier_attempt_unknown(error, "changeMarginType") from error
                 raise
             yield Sleep(self._retry.delay(attempt, self._rng))
             attempt += 1

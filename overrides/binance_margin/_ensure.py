@@ -46,10 +46,12 @@ def already_set(error: BinanceAPIError, symbol: str, margin_type: str) -> Margin
     return None
 
 
-def earlier_attempt_unknown(error: BinanceMarginError) -> BinanceMarginError:
+def earlier_attempt_unknown(error: BinanceMarginError, operation: str) -> BinanceMarginError:
     """The last attempt's `error` as an unknown outcome: an earlier attempt may have made the change, so
     however the last one ended, nobody may be told that nothing executed."""
     why = "an earlier attempt's outcome is unknown: it may have made the change"
     if isinstance(error, BinanceAPIError):
         return attrs.evolve(error, message=f"{error.message}; {why}", outcome_unknown=True)
-    return BinanceTransportError(f"{why}; the last attempt: {error}", operation=None, outcome_unknown=True)
+    return BinanceTransportError(
+        f"{why}; the last attempt: {error}", operation=operation, outcome_unknown=True
+    )
