@@ -196,6 +196,7 @@ def classify(
     """
     status = answer.status
     may_have_executed = operation.method != "GET"
+    family = API_FAMILIES[operation.family]
     if status < 300:
         try:
             if body is not None and status in operation.statuses:
@@ -204,7 +205,7 @@ def classify(
         except _ErrorObject as error_object:
             # A code whose execution status is unknown (the spec's list) is a server error whatever the
             # status; any other code is Binance's refusal.
-            unknown = error_object.code in API_FAMILIES[operation.family].unknown_outcome_codes
+            unknown = error_object.code in family.unknown_outcome_codes
             raise _error(
                 BinanceServerError if unknown else BinanceAPIError,
                 answer,
@@ -226,7 +227,6 @@ def classify(
         retry_after = retry_after_seconds(answer.headers.get("retry-after"), wall_ms())
         kind = BinanceRateLimitError if status == 429 else BinanceIPBannedError
         raise _error(kind, answer, operation, body, code, message, hidden, retry_after=retry_after)
-    family = API_FAMILIES[operation.family]
     if status >= 500 or code in family.unknown_outcome_codes:  # such a code: whatever the status
         unknown = may_have_executed and message not in family.not_executed_messages
         kind = BinanceServerError
