@@ -127,11 +127,17 @@ def test_the_json_is_utf8_whatever_the_locale_encoding() -> None:
     assert json.loads(out.decode("utf-8"))["symbol"] == "币安人生USDT"
 
 
-def _silent_after_request(arrived: threading.Event) -> Any:
+def _dripping_after_request(arrived: threading.Event) -> Any:
+    """Read the request, then send an answer that never completes, one header byte at a time. A Ctrl-C
+    that lands just before the client's read starts to wait is handled when that read returns (CPython
+    runs signal handlers between bytecodes): the next byte, not the client's timeout, lets it take effect."""
+
     def behave(connection: socket.socket, server: RawServer) -> None:
         read_request(connection, server)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nX-Wait: ")
         arrived.set()
-        server.stop.wait()
+        while not server.stop.wait(0.05):
+            connection.sendall(b"a")
 
     return behave
 
@@ -149,7 +155,7 @@ def test_ctrl_c_is_a_clean_message_and_a_documented_status(
     arguments: list[str], expected_code: int, expected_message: str
 ) -> None:
     arrived = threading.Event()
-    with raw_server(_silent_after_request(arrived)) as server:
+    with raw_server(_dripping_after_request(arrived)) as server:
         process = _start(server, [*arguments, "--timeout", "60"], subprocess.DEVNULL)
         try:
             assert arrived.wait(60), "the script never sent its first request"
