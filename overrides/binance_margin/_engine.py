@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Generator, Mapping
 from functools import partial
 from typing import Any, Final, TypeVar
+from urllib.parse import unquote
 
 import attrs
 from binance_margin_api.spec_metadata import (
@@ -261,7 +262,9 @@ class Engine:
             call.status = reply.status
             body, problem = body_or_problem(reply, self._max_bytes)
             query = request.target.partition("?")[2]
-            hidden = (query, query.rpartition(_SIGNATURE_PREFIX)[2], self._credentials.api_key)
+            signature = query.rpartition(_SIGNATURE_PREFIX)[2]
+            # An echo may quote a base64 (RSA, Ed25519) signature percent-decoded.
+            hidden = (query, signature, unquote(signature), self._credentials.api_key)
             try:
                 value = classify(reply, body, problem, operation, wall_ms=self._clock.wall_ms, hidden=hidden)
                 assert body is not None  # classify raised otherwise

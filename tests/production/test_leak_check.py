@@ -7,11 +7,20 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
-from binance_margin import BinanceAPIError, BinanceClient, BinanceWaitRefused, HmacCredentials
+from binance_margin import (
+    BinanceAPIError,
+    BinanceClient,
+    BinanceWaitRefused,
+    Credentials,
+    Ed25519Credentials,
+    HmacCredentials,
+)
 from binance_margin_api.spec_metadata import SIGNING
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from tests._secrets import ALL, WIRE_API_KEY, WIRE_SECRET
 from tests.conftest import find_leaks
@@ -111,24 +120,34 @@ def test_reprs_and_errors_carry_no_secret(leak_scan: Callable[[str, str], None])
     assert isinstance(BinanceWaitRefused("x", retry_after=1.0).retry_after, float)
 
 
+@pytest.mark.parametrize("kind", ["hmac", "ed25519"])
 @pytest.mark.parametrize("status", [404, 400, 503])
-def test_an_answer_that_echoes_the_request_leaves_no_secret_in_the_error(status: int) -> None:
+def test_an_answer_that_echoes_the_request_leaves_no_secret_in_the_error(status: int, kind: str) -> None:
     sent: list[httpx.Request] = []
 
     def echo(request: httpx.Request) -> httpx.Response:
         # What a proxy's error page or a debugging server does: quote the request back, in any form.
         sent.append(request)
-        seen = f"{request.url} {request.url.query.decode()} key={request.headers.get(SIGNING.api_key_header)}"
+        query = request.url.query.decode()
+        key = request.headers.get(SIGNING.api_key_header)
+        seen = f"{request.url} {query} decoded={unquote(query)} key={key}"
         if status != 404:
             return httpx.Response(status, json={"code": -1001, "msg": seen})
         return httpx.Response(status, content=f"<p>{'x' * 20} {seen}</p>".encode())
 
-    client = BinanceClient(HmacCredentials(WIRE_API_KEY, WIRE_SECRET), transport=httpx.MockTransport(echo))
+    credentials: Credentials = (
+        HmacCredentials(WIRE_API_KEY, WIRE_SECRET)
+        if kind == "hmac"
+        else Ed25519Credentials(WIRE_API_KEY, ed25519.Ed25519PrivateKey.generate())
+    )
+    client = BinanceClient(credentials, transport=httpx.MockTransport(echo))
     with pytest.raises(BinanceAPIError) as raised:
         client.change_margin_type("BTCUSDT", "ISOLATED")
     query = sent[0].url.query.decode()
     signature = query.rpartition("signature=")[2]
-    assert len(signature) == 64
+    decoded = unquote(signature)
+    assert len(signature) == 64 if kind == "hmac" else (len(decoded), decoded != signature) == (88, True)
     for text in (str(raised.value), raised.value.message):
-        assert signature not in text and query not in text and WIRE_API_KEY not in text, text
+        assert signature not in text and decoded not in text, text
+        assert query not in text and WIRE_API_KEY not in text, text
         assert "<redacted>" in text
