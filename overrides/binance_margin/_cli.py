@@ -179,14 +179,15 @@ def _is_post(options: argparse.Namespace) -> bool:
     return OPERATIONS[_COMMANDS[options.command][0]].method == "POST"
 
 
-def _interrupted(client: BinanceClient | None, options: argparse.Namespace) -> int:
-    """Ctrl-C: 3 when a POST may have executed (or did), else 130 (the shell's code for it)."""
-    record = client.last_call if client is not None else None
-    if record is not None and _is_post(options) and record.outcome in ("unknown", "ok"):
+def _interrupted(records: Sequence[CallRecord], options: argparse.Namespace) -> int:
+    """Ctrl-C: 3 when a POST may have executed (or did), else 130 (the shell's code for it). Every
+    attempt of the run counts: `--ensure` may be interrupted in a resend after an unknown first try."""
+    outcomes = {record.outcome for record in records} if _is_post(options) else set()
+    if outcomes & {"unknown", "ok"}:
         _say(
-            "interrupted; the outcome is unknown (it may have executed)"
-            if record.outcome == "unknown"
-            else "interrupted after the call executed"
+            "interrupted after the call executed"
+            if "ok" in outcomes
+            else "interrupted; the outcome is unknown (it may have executed)"
         )
         return 3
     _say("interrupted; nothing executed")
@@ -228,7 +229,7 @@ def _silence(stream: TextIO | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
-    client: BinanceClient | None = None
+    records: list[CallRecord] = []
     try:
         with BinanceClient.from_env(
             base_url=options.base_url,
@@ -239,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             timeout=options.timeout,
             time_sync=options.time_sync,
             storage_uri=options.storage_uri,
+            on_call=records.append,
         ) as client:
             try:
                 result = _run(client, options)
@@ -247,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     _print_weight(client.last_call)
         return _write_result(result, options)
     except KeyboardInterrupt:
-        return _interrupted(client, options)
+        return _interrupted(records, options)
     except BinanceMarginError as error:
         if isinstance(error, BinanceAPIError):
             what = f"error {error.code}" if error.code is not None else f"HTTP {error.status}"

@@ -258,6 +258,33 @@ def test_the_cli_interrupted_once_the_server_has_the_request_exits_3(
     assert "outcome is unknown" in capsys.readouterr().err and silent.received == 1
 
 
+def _close_after_reading(connection: socket.socket, server: RawServer) -> None:
+    read_request(connection, server)  # the request arrived; no answer: its outcome is unknown
+
+
+def test_the_cli_ensure_interrupted_in_a_resend_still_exits_3_for_the_unknown_first_try(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The first attempt reached the server and went unanswered; Ctrl-C lands while the resend connects.
+    connect = httpcore.SyncBackend.connect_tcp
+    connects: list[object] = []
+
+    def second_connect_interrupted(self: httpcore.SyncBackend, *args: Any, **kwargs: Any) -> Any:
+        connects.append(args)
+        if len(connects) == 2:
+            raise KeyboardInterrupt
+        return connect(self, *args, **kwargs)
+
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", second_connect_interrupted)
+    monkeypatch.setenv("BINANCE_API_KEY", WIRE_API_KEY)
+    monkeypatch.setenv("BINANCE_API_SECRET", WIRE_SECRET)
+    with raw_server(_close_after_reading) as server:
+        hosts = ["--base-url", server.url, "--futures-base-url", server.url]
+        code = cli_main([*hosts, "margin-type", "BTCUSDT", "ISOLATED", "--ensure"])
+    assert (len(server.requests), len(connects)) == (1, 2)
+    assert code == 3 and "outcome is unknown" in capsys.readouterr().err
+
+
 def test_ctrl_c_once_the_server_has_the_request_is_unknown(silent: _SilentServer) -> None:
     records: list[CallRecord] = []
     # A real SIGINT while the client waits for the status line (the server never answers).
