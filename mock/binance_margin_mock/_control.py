@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import Request
@@ -50,6 +52,29 @@ class JSONResponse(Response):
         return dumps(content).encode("utf-8")
 
 
+def _only(body: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The body, refused when it has a key the endpoint does not know (a typo would be a silent no-op)."""
+    unknown = sorted(set(body) - set(names))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; this endpoint takes {', '.join(names)}")
+    return body
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body[name]
+    if type(value) is not bool:
+        raise ValueError(f"{name} must be true or false, not {value!r}")
+    return value
+
+
+def _number(body: dict[str, Any], name: str, *, integer: bool = False) -> Any:
+    value = body[name]
+    kinds = int if integer else (int, Decimal)
+    if type(value) is bool or not isinstance(value, kinds) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite {'integer' if integer else 'number'}, not {value!r}")
+    return value
+
+
 def _bad(error: Exception) -> JSONResponse:
     return JSONResponse({"error": str(error)}, status_code=400)
 
@@ -71,14 +96,14 @@ async def _clock(request: Request) -> JSONResponse:
     clock = _app(request).clock
     if request.method == "POST":
         try:
-            body = await _body(request)
+            body = _only(await _body(request), "set_ms", "advance_seconds", "freeze")
             if "set_ms" in body:
-                clock.set_ms(int(body["set_ms"]))
+                clock.set_ms(_number(body, "set_ms", integer=True))
             if "advance_seconds" in body:
-                clock.advance(float(body["advance_seconds"]))
+                clock.advance(float(_number(body, "advance_seconds")))
             if "freeze" in body:
-                clock.freeze() if body["freeze"] else clock.unfreeze()
-        except (ValueError, TypeError) as error:
+                clock.freeze() if _flag(body, "freeze") else clock.unfreeze()
+        except (ValueError, TypeError, OverflowError) as error:
             return _bad(error)
     return JSONResponse({"serverTime": clock.now_ms(), "frozen": clock.frozen})
 
@@ -102,9 +127,13 @@ async def _reset(request: Request) -> JSONResponse:
     """POST {} | {"scenario": {...same shape as a scenario file...}, "clock": true}."""
     app = _app(request)
     try:
-        body = await _body(request)
+        body = _only(await _body(request), "scenario", "clock")
+        if "scenario" in body and not isinstance(body["scenario"], dict):
+            raise ValueError(
+                f"scenario must be an object (a scenario file's shape), not {body['scenario']!r}"
+            )
         scenario = load_scenario(body["scenario"]) if "scenario" in body else None
-        app.reset(scenario, clock=bool(body.get("clock", False)))  # a key that does not load: unchanged
+        app.reset(scenario, clock=_flag(body, "clock") if "clock" in body else False)
     except (ValueError, TypeError, KeyError, ScenarioError) as error:
         return _bad(error)
     return JSONResponse({"serverTime": app.clock.now_ms()})
