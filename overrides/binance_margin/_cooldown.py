@@ -125,14 +125,11 @@ class Cooldown:
         This process is guarded even if the storage fails (BinanceStorageError) while recording it."""
         allowed = int(now_ms) + claim.rule.interval_seconds * 1000
         self._budget.raise_value(self._key(claim.operation), allowed, claim.rule.interval_seconds)
-        self._give_up(claim)  # `allowed` holds the fact now: the ticket is done with
+        self.release(claim)  # `allowed` holds the fact now: the ticket is done with
         return allowed
 
     def release(self, claim: Claim) -> None:
-        """The call provably did not execute: hand the guard back."""
-        self._give_up(claim)
-
-    def _give_up(self, claim: Claim) -> None:
+        """Hand the ticket back: the call provably did not execute, or its result is recorded."""
         # A ticket that may have expired meanwhile (a call that outlasted it) may be another caller's by
         # now: it is left to expire, not taken from them.
         if time.time() < claim.expires_at - _TICKET_MARGIN_SECONDS:

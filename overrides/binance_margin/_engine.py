@@ -332,13 +332,11 @@ class Engine:
             raise
         if isinstance(reply, TransportFailure):
             return reply
-        if self._budget.shared:
-            bucket = reservation.bucket
-            usage: tuple[Bucket, int, bool] = yield from self._after_sending(
-                call, partial(self._observe_answer, reply, reservation), (bucket, reservation.count, False)
-            )
-        else:  # private storage cannot fail: no step, no fallback
-            usage = self._observe_answer(reply, reservation)
+        usage: tuple[Bucket, int, bool] = yield from self._after_sending(
+            call,
+            partial(self._observe_answer, reply, reservation),
+            (reservation.bucket, reservation.count, False),
+        )
         call.usages[usage[0].name] = usage
         return reply
 
@@ -410,12 +408,7 @@ class Engine:
         options = call.options
         while True:
             now = self._server_clock.now_ms(bucket.family)
-            if self._budget.shared:
-                result = yield from self._before_sending(
-                    call, partial(self._budget.reserve, bucket, weight, now)
-                )
-            else:
-                result = self._budget.reserve(bucket, weight, now)
+            result = yield from self._before_sending(call, partial(self._budget.reserve, bucket, weight, now))
             if isinstance(result, Reservation):
                 return result
             seconds = max(result.seconds, 0.001)
