@@ -74,6 +74,13 @@ class FaultRule:
             raise ValueError(
                 f"fault msg must be a string and executed a boolean, not {self.msg!r}, {self.executed!r}"
             )
+        if not self.msg.isascii():  # it is answered (and listed by /_mock/state) as UTF-8 JSON
+            try:
+                self.msg.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"fault msg must be text (it holds a lone surrogate): {self.msg!r}"
+                ) from None
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> FaultRule:

@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
+from binance_margin_api.spec_metadata import OPERATIONS
+
 from ._errors import FAMILY_ERRORS, OWN_CODES, Err, check_own_codes
 
 SCENARIO_DIR: Final = Path(__file__).parent / "scenarios"
@@ -134,40 +136,110 @@ def check_window_seconds(where: str, window: object) -> None:
 
 
 def _build(data: Mapping[str, Any], base: Path) -> Scenario:
-    server = _table(data, "server")
-    exchange = _table(data, "exchange")
-    answers = _table(data, "answers")
+    _known(data, "the scenario", "server", "exchange", "answers", "own_codes", "defaults", "accounts")
+    server = _known(_table(data, "server"), "[server]", *_SERVER)
+    exchange = _known(_table(data, "exchange"), "[exchange]", "symbols", "any_symbol", "multi_assets_mode")
+    answers = _known(_table(data, "answers"), "[answers]", *_ANSWERS)
     own = _table(data, "own_codes")
     unknown_own = set(own) - {err.value for err in OWN_CODES}
     if unknown_own:
         raise ScenarioError(f"unknown [own_codes] entries: {sorted(unknown_own)}")
-    own_codes = {**OWN_CODES, **{Err(name): int(code) for name, code in own.items()}}
+    own_codes = {**OWN_CODES, **{Err(name): _whole(own, "[own_codes]", name, 0, low=None) for name in own}}
     try:
         check_own_codes(own_codes)
     except ValueError as error:
         raise ScenarioError(f"[own_codes]: {error}") from None
-    default = _table(data, "defaults").get("liability")
-    noop = str(answers.get("margin_type_noop", "-4046"))
+    default = _known(_table(data, "defaults"), "[defaults]", "liability").get("liability")
+    noop = _text(answers, "[answers]", "margin_type_noop", "-4046")
     if noop not in get_args(NoopAnswer):
         raise ScenarioError(f"answers.margin_type_noop must be one of {get_args(NoopAnswer)}, not {noop!r}")
     shape = answers.get("manual_liquidation", "auto")
     if shape not in ("auto", "array"):
         raise ScenarioError(f"answers.manual_liquidation must be auto or array, not {shape!r}")
     return Scenario(
-        accounts=tuple(_account(raw, base) for raw in data.get("accounts", ())),
-        symbols=frozenset(exchange.get("symbols", ())),
-        any_symbol=bool(exchange.get("any_symbol", False)),
-        multi_assets_mode=bool(exchange.get("multi_assets_mode", False)),
-        default_liability=None if default is None else _liability({"asset": "", **default}),
+        accounts=tuple(_account(raw, base) for raw in _tables(data, "the scenario", "accounts")),
+        symbols=frozenset(_texts(exchange, "[exchange]", "symbols")),
+        any_symbol=_flag(exchange, "[exchange]", "any_symbol", False),
+        multi_assets_mode=_flag(exchange, "[exchange]", "multi_assets_mode", False),
+        default_liability=None if default is None else _liability({"asset": "", **_mapping(default)}),
         window_seconds=server.get("window_seconds"),
-        ban_after_violations=int(server.get("ban_after_violations", 0)),
-        ban_seconds=float(server.get("ban_seconds", 120.0)),
-        strict_percent_encoding=bool(server.get("strict_percent_encoding", True)),
+        ban_after_violations=_whole(server, "[server]", "ban_after_violations", 0),
+        ban_seconds=_seconds(server, "[server]", "ban_seconds", 120.0),
+        strict_percent_encoding=_flag(server, "[server]", "strict_percent_encoding", True),
         margin_type_noop=noop,  # type: ignore[arg-type]  # checked above
         manual_liquidation=shape,
-        small_liability_exchange_body=str(answers.get("small_liability_exchange_body", "")),
+        small_liability_exchange_body=_text(answers, "[answers]", "small_liability_exchange_body", ""),
         own_codes=own_codes,
     )
+
+
+_SERVER: Final = ("window_seconds", "ban_after_violations", "ban_seconds", "strict_percent_encoding")
+_ANSWERS: Final = ("margin_type_noop", "manual_liquidation", "small_liability_exchange_body")
+_LIABILITY: Final = ("asset", "principal", "interest", "usdt_value")
+_MARGIN_TYPE = OPERATIONS["changeMarginType"].parameter("marginType")
+assert _MARGIN_TYPE is not None and _MARGIN_TYPE.enum is not None, "changeMarginType.marginType has no enum"
+_MARGIN_TYPES: Final = tuple(_MARGIN_TYPE.enum)
+
+
+# Each value is read by its type: a scenario that says `any_symbol = "false"` or `symbols = "BTCUSDT"`
+# is refused, not read as true or as a set of letters, and a misspelt key is refused, not ignored.
+def _known(table: Mapping[str, Any], where: str, *names: str) -> Mapping[str, Any]:
+    unknown = sorted(str(name) for name in set(table) - set(names))
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key(s) {', '.join(unknown)}; it takes {', '.join(names)}")
+    return table
+
+
+def _mapping(value: object, where: str = "[defaults].liability") -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ScenarioError(f"{where} must be a table (an object), not {value!r}")
+    return value
+
+
+def _flag(table: Mapping[str, Any], where: str, name: str, default: bool) -> bool:
+    value = table.get(name, default)
+    if type(value) is not bool:
+        raise ScenarioError(f"{where} {name} must be true or false, not {value!r}")
+    return value
+
+
+def _whole(
+    table: Mapping[str, Any], where: str, name: str, default: int | None, *, low: int | None = 0
+) -> int:
+    value = table.get(name, default)
+    if type(value) is not int or (low is not None and value < low):
+        at_least = f" of at least {low}" if low is not None else ""
+        raise ScenarioError(f"{where} {name} must be an integer{at_least}, not {value!r}")
+    return value
+
+
+def _seconds(table: Mapping[str, Any], where: str, name: str, default: float) -> float:
+    value = table.get(name, default)
+    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if not (number and math.isfinite(value) and value >= 0):
+        raise ScenarioError(f"{where} {name} must be a finite number of at least 0, not {value!r}")
+    return float(value)
+
+
+def _text(table: Mapping[str, Any], where: str, name: str, default: str | None = None) -> str:
+    value = table.get(name, default)
+    if not isinstance(value, str):
+        raise ScenarioError(f"{where} {name} must be a string, not {value!r}")
+    return value
+
+
+def _texts(table: Mapping[str, Any], where: str, name: str) -> tuple[str, ...]:
+    values = table.get(name, ())
+    if not isinstance(values, list | tuple) or not all(isinstance(value, str) for value in values):
+        raise ScenarioError(f"{where} {name} must be a list of strings, not {values!r}")
+    return tuple(values)
+
+
+def _tables(table: Mapping[str, Any], where: str, name: str) -> tuple[Mapping[str, Any], ...]:
+    values = table.get(name, ())
+    if not isinstance(values, list | tuple):
+        raise ScenarioError(f"{where} {name} must be a list of tables, not {values!r}")
+    return tuple(_mapping(value, f"{where} {name}: an entry") for value in values)
 
 
 def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -178,24 +250,34 @@ def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 
 def _account(raw: Mapping[str, Any], base: Path) -> AccountSpec:
+    where = f"account {raw.get('id')!r}"
+    _known(raw, where, "id", "keys", "cross", "isolated", "futures", "margin_account")
     isolated: dict[str, list[Liability]] = {}
-    for entry in raw.get("isolated", ()):
-        isolated.setdefault(entry["symbol"], []).append(_liability(entry))
+    for entry in _tables(raw, where, "isolated"):
+        symbol = _text(entry, f"{where} isolated", "symbol")
+        isolated.setdefault(symbol, []).append(_liability(entry, "symbol"))
     return AccountSpec(
-        account_id=int(raw["id"]),
-        keys=tuple(_key(key, base) for key in raw.get("keys", ())),
-        cross=tuple(_liability(entry) for entry in raw.get("cross", ())),
+        account_id=_whole(raw, where, "id", None),  # required
+        keys=tuple(_key(key, base) for key in _tables(raw, where, "keys")),
+        cross=tuple(_liability(entry) for entry in _tables(raw, where, "cross")),
         isolated={symbol: tuple(items) for symbol, items in isolated.items()},
-        futures=tuple(
-            FuturesSymbol(
-                symbol=entry["symbol"],
-                margin_type=entry.get("margin_type", "CROSSED"),
-                open_orders=int(entry.get("open_orders", 0)),
-                position=str(entry.get("position", "0")),
-            )
-            for entry in raw.get("futures", ())
-        ),
-        margin_account=bool(raw.get("margin_account", True)),
+        futures=tuple(_futures(entry, f"{where} futures") for entry in _tables(raw, where, "futures")),
+        margin_account=_flag(raw, where, "margin_account", True),
+    )
+
+
+def _futures(entry: Mapping[str, Any], where: str) -> FuturesSymbol:
+    _known(entry, where, "symbol", "margin_type", "open_orders", "position")
+    margin_type = _text(entry, where, "margin_type", "CROSSED")
+    if margin_type not in _MARGIN_TYPES:
+        raise ScenarioError(
+            f"{where} margin_type must be one of {', '.join(_MARGIN_TYPES)}, not {margin_type!r}"
+        )
+    return FuturesSymbol(
+        symbol=_text(entry, where, "symbol"),
+        margin_type=margin_type,
+        open_orders=_whole(entry, where, "open_orders", 0),
+        position=_text(entry, where, "position", "0"),
     )
 
 
@@ -224,9 +306,11 @@ def _amount(raw: Mapping[str, Any], name: str) -> Decimal:
     return value
 
 
-def _liability(raw: Mapping[str, Any]) -> Liability:
+def _liability(raw: Mapping[str, Any], *also: str) -> Liability:
+    where = f"liability {raw.get('asset')!r}"
+    _known(raw, where, *_LIABILITY, *also)
     return Liability(
-        asset=str(raw["asset"]),
+        asset=_text(raw, where, "asset"),
         principal=_amount_text(raw, "principal"),
         interest=_amount_text(raw, "interest", "0"),
         usdt_value=_amount(raw, "usdt_value"),
@@ -234,26 +318,31 @@ def _liability(raw: Mapping[str, Any]) -> Liability:
 
 
 def _key(raw: Mapping[str, Any], base: Path) -> ApiKey:
-    kind = str(raw.get("type", "HMAC")).upper()
+    where = f"key {raw.get('api_key')!r}"
+    _known(raw, where, "api_key", "type", "secret", "public_key", "public_key_file", "private_key_file")
+    api_key = _text(raw, where, "api_key")
+    kind = _text(raw, where, "type", "HMAC").upper()
     if kind == "HMAC":
         if "secret" not in raw:
-            raise ScenarioError(f"HMAC key {raw.get('api_key')!r} needs a secret")
-        return ApiKey(api_key=raw["api_key"], kind="HMAC", secret=raw["secret"])
+            raise ScenarioError(f"HMAC {where} needs a secret")
+        return ApiKey(api_key=api_key, kind="HMAC", secret=_text(raw, where, "secret"))
     if kind not in ("RSA", "ED25519"):
         raise ScenarioError(f"key type must be HMAC, RSA or ED25519, not {kind!r}")
     if "public_key" in raw:
-        pem = str(raw["public_key"]).encode()
+        pem = _text(raw, where, "public_key").encode()
     elif "public_key_file" in raw:
         try:
-            pem = (base / raw["public_key_file"]).read_bytes()
+            pem = (base / _text(raw, where, "public_key_file")).read_bytes()
         except OSError as error:
-            raise ScenarioError(f"{kind} key {raw.get('api_key')!r}: public_key_file: {error}") from None
+            raise ScenarioError(f"{kind} {where}: public_key_file: {error}") from None
     else:
-        raise ScenarioError(f"{kind} key {raw.get('api_key')!r} needs public_key or public_key_file")
+        raise ScenarioError(f"{kind} {where} needs public_key or public_key_file")
     private = raw.get("private_key_file")
     return ApiKey(
-        api_key=raw["api_key"],
+        api_key=api_key,
         kind=kind,  # type: ignore[arg-type]  # checked above
         public_key_pem=pem,
-        private_key_file=None if private is None else (base / private).resolve(),
+        private_key_file=None
+        if private is None
+        else (base / _text(raw, where, "private_key_file")).resolve(),
     )

@@ -110,6 +110,8 @@ BAD_RULES = {
     "count-0": ({"kind": "drop", "count": 0}, "count"),
     "retry-after-text": ({"kind": "rate_limit", "retry_after": "soon"}, "retry_after"),
     "executed-text": ({"kind": "error", "executed": "yes"}, "executed"),
+    # It would be answered, and listed by /_mock/state, as JSON that cannot be encoded: a 500 each time.
+    "msg-lone-surrogate": ({"kind": "error", "msg": "busy \ud800"}, "lone surrogate"),
 }
 
 
@@ -132,6 +134,14 @@ async def test_reset_with_an_inline_scenario(signed: Signed) -> None:
     assert (await signed.client.post("/_mock/reset", json={"scenario": scenario})).status_code == 200
     assert list((await signed.client.get("/_mock/state")).json()["accounts"]) == ["7"]
     assert code(await signed.send("GET", COINS)) == -2015  # the default keys are gone
+
+
+async def test_reset_refuses_a_misread_scenario_naming_the_key(signed: Signed) -> None:
+    scenario = {"exchange": {"any_symbol": "false"}}  # a string: once read as true
+    before = (await signed.client.get("/_mock/state")).json()["accounts"]
+    response = await signed.client.post("/_mock/reset", json={"scenario": scenario})
+    assert response.status_code == 400 and "any_symbol must be true or false" in response.json()["error"]
+    assert (await signed.client.get("/_mock/state")).json()["accounts"] == before  # nothing was reset
 
 
 def test_a_rule_as_json_reads_back_as_the_same_rule() -> None:

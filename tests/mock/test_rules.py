@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +12,7 @@ import pytest
 from binance_margin_api import spec_metadata
 from binance_margin_api.spec_metadata import OPERATIONS, OncePerInterval
 from binance_margin_mock import (
+    EXAMPLE_SCENARIO,
     FAMILY_ERRORS,
     FAPI_503,
     OWN_CODES,
@@ -273,3 +275,80 @@ def test_a_malformed_scenario_is_a_scenario_error(tmp_path: Path, write: str | N
         path.write_text(write, encoding="utf-8")
     with pytest.raises(ScenarioError):
         load_scenario(path)
+
+
+_ACCOUNT = {"id": 7, "keys": [{"api_key": "K7", "secret": "s"}]}
+# Each was once read silently as something else (a string as true, a str as its letters, a float cut to
+# an int, a misspelt key ignored, a number as text): now a ScenarioError naming what is wrong.
+MISREAD_SCENARIOS = {
+    "flag-as-string": ({"server": {"strict_percent_encoding": "false"}}, "strict_percent_encoding"),
+    "flag-as-number": ({"exchange": {"multi_assets_mode": 1}}, "multi_assets_mode"),
+    "symbols-as-str": ({"exchange": {"symbols": "BTCUSDT"}}, "symbols must be a list of strings"),
+    "symbols-not-str": ({"exchange": {"symbols": ["BTCUSDT", 5]}}, "symbols must be a list of strings"),
+    "ban-count-float": ({"server": {"ban_after_violations": 2.5}}, "ban_after_violations"),
+    "ban-count-bool": ({"server": {"ban_after_violations": True}}, "ban_after_violations"),
+    "ban-count-negative": ({"server": {"ban_after_violations": -1}}, "ban_after_violations"),
+    "ban-seconds-negative": ({"server": {"ban_seconds": -5}}, "ban_seconds"),
+    "ban-seconds-text": ({"server": {"ban_seconds": "120"}}, "ban_seconds"),
+    "server-typo": ({"server": {"strict_percent_encodng": False}}, "unknown key(s) strict_percent_encodng"),
+    "top-level-typo": ({"acounts": []}, "unknown key(s) acounts"),
+    "body-not-text": ({"answers": {"small_liability_exchange_body": 0}}, "small_liability_exchange_body"),
+    "own-code-text": ({"own_codes": {"exchange-cooldown": "-3901"}}, "exchange-cooldown"),
+    "accounts-entry-not-table": ({"accounts": [7]}, "an entry"),
+    "account-id-text": ({"accounts": [{**_ACCOUNT, "id": "7"}]}, "id must be an integer"),
+    "account-flag-text": ({"accounts": [{**_ACCOUNT, "margin_account": "no"}]}, "margin_account"),
+    "account-typo": ({"accounts": [{**_ACCOUNT, "crosss": []}]}, "unknown key(s) crosss"),
+    "key-secret-number": ({"accounts": [{"id": 7, "keys": [{"api_key": "K", "secret": 5}]}]}, "secret"),
+    "key-typo": ({"accounts": [{"id": 7, "keys": [{"api_key": "K", "secret": "s", "typ": "RSA"}]}]}, "typ"),
+    "asset-number": (
+        {"accounts": [{**_ACCOUNT, "cross": [{"asset": 1, "principal": "1", "usdt_value": 1}]}]},
+        "asset must be a string",
+    ),
+    "liability-typo": (
+        {
+            "accounts": [
+                {**_ACCOUNT, "cross": [{"asset": "BTC", "principal": "1", "usdt_value": 1, "intrest": "0"}]}
+            ]
+        },
+        "intrest",
+    ),
+    "futures-margin-type": (
+        {"accounts": [{**_ACCOUNT, "futures": [{"symbol": "BTCUSDT", "margin_type": "crossed"}]}]},
+        "margin_type must be one of",
+    ),
+    "futures-open-orders": (
+        {"accounts": [{**_ACCOUNT, "futures": [{"symbol": "BTCUSDT", "open_orders": -1}]}]},
+        "open_orders",
+    ),
+    "defaults-liability-not-table": ({"defaults": {"liability": "0.5"}}, "liability must be a table"),
+}
+
+
+@pytest.mark.parametrize(("mapping", "says"), MISREAD_SCENARIOS.values(), ids=MISREAD_SCENARIOS.keys())
+def test_a_scenario_value_of_the_wrong_type_or_a_misspelt_key_is_refused(
+    mapping: dict[str, object], says: str
+) -> None:
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(mapping)
+    assert says in str(refused.value)
+
+
+def test_every_option_of_the_example_scenario_is_read_as_written() -> None:
+    example = tomllib.loads(EXAMPLE_SCENARIO.read_text(encoding="utf-8"))
+    scenario = load_scenario(EXAMPLE_SCENARIO)
+    server, exchange = example["server"], example["exchange"]
+    assert (scenario.ban_after_violations, scenario.ban_seconds) == (
+        server["ban_after_violations"],
+        server["ban_seconds"],
+    )
+    assert scenario.strict_percent_encoding is server["strict_percent_encoding"]
+    assert scenario.symbols == frozenset(exchange["symbols"])
+    assert (scenario.any_symbol, scenario.multi_assets_mode) == (
+        exchange["any_symbol"],
+        exchange["multi_assets_mode"],
+    )
+    (account,) = scenario.accounts
+    futures = {item.symbol: item for item in account.futures}
+    for raw in example["accounts"][0]["futures"]:
+        assert futures[raw["symbol"]].margin_type == raw["margin_type"]
+        assert futures[raw["symbol"]].open_orders == raw.get("open_orders", 0)
