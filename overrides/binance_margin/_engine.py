@@ -127,8 +127,11 @@ class _Call:
 
 
 def _header_int(value: str | None) -> int | None:
-    # ASCII digits only: int() would also take "1_2000", " +12000 " or other scripts' digits.
-    return int(value) if value is not None and value.isascii() and value.isdigit() else None
+    # ASCII digits only: int() would also take "1_2000", " +12000 " or other scripts' digits. At most 18
+    # of them: a longer number is junk that no shared counter (Redis: 64-bit) could hold.
+    if value is None or len(value) > 18 or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
 
 
 def _nothing_sent(call: _Call) -> str:

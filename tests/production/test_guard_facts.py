@@ -8,7 +8,7 @@ clock, whatever the storage or the time endpoint does.
 - A 429 answered while the storage fails still blocks the bucket in this process.
 - A guard ticket held by another caller is refused with the time it may take to settle, not 6 hours;
   and a caller that read the guard just before another's keep is refused (shared or private storage).
-- A used-weight header that is not plain ASCII digits is not taken for a number.
+- A used-weight header that is not plain ASCII digits, or too long for a counter, is not taken for a number.
 """
 
 from __future__ import annotations
@@ -158,17 +158,35 @@ def test_a_ticket_held_by_another_caller_is_refused_for_the_time_it_takes_to_set
     assert mock.control.request_count(EXCHANGE.operation_id) == 0
 
 
-@pytest.mark.parametrize("value", ["1_2000", " +12000 ", "١٢٠٠٠", "12000.0", "-5"])
-def test_a_used_weight_header_that_is_not_plain_digits_is_not_a_number(value: str) -> None:
+JUNK_USED_WEIGHTS = ["1_2000", " +12000 ", "١٢٠٠٠", "12000.0", "-5", "9" * 19, "12000" + "0" * 20]
+
+
+def _junk_used_weight_calls(value: str, **options: Any) -> list[CallRecord]:
     header = RATE_LIMITS[COINS.rate_limit].used_weight_header
     headers = [(header.encode(), value.encode())]
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=[], headers=headers))
     records: list[CallRecord] = []
     url = "https://api.example"
-    with _wire_client(url, records, transport=transport) as client:
+    with _wire_client(url, records, transport=transport, wait=False, **options) as client:
         client.coin_list()
-        client.coin_list()  # not refused: the junk was not taken for 12000
+        client.coin_list()  # not refused (wait=False): the junk was not taken for a full bucket
+    return records
+
+
+@pytest.mark.parametrize("value", JUNK_USED_WEIGHTS)
+def test_a_used_weight_header_that_is_not_plain_digits_is_not_a_number(value: str) -> None:
+    records = _junk_used_weight_calls(value)
     assert [usage.from_server for usage in records[-1].buckets] == [False]
+
+
+@pytest.mark.redis
+def test_a_used_weight_too_long_for_a_counter_is_not_a_storage_failure(redis_uri: str) -> None:
+    # Taken for a number, it could not be added to a Redis counter: the record said the storage failed.
+    namespace = f"t-{uuid.uuid4().hex[:8]}"
+    records = _junk_used_weight_calls("9" * 25, storage_uri=redis_uri, budget_namespace=namespace)
+    assert [(record.storage_failed, record.buckets[0].from_server) for record in records] == [
+        (False, False)
+    ] * 2
 
 
 @pytest.mark.redis
