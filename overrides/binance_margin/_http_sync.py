@@ -123,8 +123,12 @@ class HttpcoreSender:
         import httpx  # for its TLS defaults, loaded with the first call
 
         self._max_bytes = max_response_bytes
-        context = httpx.create_ssl_context()
-        backend = _DeadlineBackend()
+        self._context = httpx.create_ssl_context()
+        self._proxies = proxies
+        self._open()
+
+    def _open(self) -> None:
+        context, backend = self._context, _DeadlineBackend()
         self._pool = httpcore.ConnectionPool(
             ssl_context=context, max_connections=_MAX_CONNECTIONS, network_backend=backend
         )
@@ -138,9 +142,9 @@ class HttpcoreSender:
                 max_connections=_MAX_CONNECTIONS,
                 network_backend=backend,
             )
-            for proxy in set(proxies.values())
+            for proxy in set(self._proxies.values())
         }
-        self._proxied = {origin: through[proxy] for origin, proxy in proxies.items()}
+        self._proxied = {origin: through[proxy] for origin, proxy in self._proxies.items()}
 
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
@@ -176,6 +180,14 @@ class HttpcoreSender:
             body, problem = read_body(response.stream, self._max_bytes, response.close)  # type: ignore[arg-type]
             lines = ((name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers)
             return Answer(response.status, header_fields(lines), body, problem)
+        except BaseException:
+            # Interrupted (Ctrl-C) inside httpcore. Its locks are taken in a Python `__enter__`: a signal
+            # handled just after the acquire raises there, before the `with` holds it, and the lock stays
+            # taken (CPython gh-74174). The next request on this pool, or close(), would wait on it for
+            # ever. So the pools are given up, not closed: new ones serve later calls, and the old ones'
+            # sockets close when they are collected.
+            self._open()
+            raise
         finally:
             _SENDING.reset(token)
 

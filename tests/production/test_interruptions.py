@@ -6,13 +6,17 @@
   the step finishes, then the task is cancelled, and the guard ends as the call's outcome says.
 - Through the default drivers, an interruption while connecting is "not sent" and one after the server
   has the request is "unknown", judged by what a silent server really received.
+- A Ctrl-C that leaves httpcore's pool lock taken (handled just after the acquire) does not hang the
+  client's next call or its close (the CLI's exit).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
@@ -27,7 +31,7 @@ from binance_margin_api.spec_metadata import API_FAMILIES, OPERATIONS
 from binance_margin_mock.testing import RunningMock
 from limits.storage import MemoryStorage
 
-from tests._raw import RawServer, raw_server, read_request
+from tests._raw import RawServer, answer, answering, ends, raw_server, read_request
 from tests._secrets import MOCK_HMAC, WIRE_API_KEY, WIRE_SECRET
 from tests.production.conftest import make_client
 
@@ -247,6 +251,55 @@ def test_ctrl_c_while_connecting_is_not_sent(silent: _SilentServer, monkeypatch:
             client.exchange_small_liability(["BTC"])
         assert (records[-1].outcome, client.next_exchange_allowed_ms()) == ("not-sent", 0)
     assert silent.received == 0
+
+
+class _InterruptedInTheLock:
+    """httpcore's pool lock `__enter__`, raising KeyboardInterrupt just after the acquire, once, when armed
+    and called from `where`: what a signal handled at that point does (the `with` never holds the lock,
+    so it is never released). No public seam reaches there: the test steps into httpcore's lock class."""
+
+    def __init__(self, where: str) -> None:
+        from httpcore._synchronization import ThreadLock
+
+        self.enter = ThreadLock.__enter__
+        self.where = where
+        self.armed = False
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from httpcore._synchronization import ThreadLock
+
+        def enter(lock: Any) -> Any:
+            held = self.enter(lock)
+            if self.armed and sys._getframe(1).f_code.co_name == self.where:
+                self.armed = False
+                raise KeyboardInterrupt
+            return held
+
+        monkeypatch.setattr(ThreadLock, "__enter__", enter)
+
+
+# The pool takes its lock to queue the request (handle_request) and to take it off the queue once the
+# answer is read (the response stream's close).
+@pytest.mark.parametrize("where", ["handle_request", "close"])
+def test_ctrl_c_that_leaves_httpcores_pool_lock_taken_hangs_neither_the_next_call_nor_close(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    interrupt = _InterruptedInTheLock(where)
+    interrupt.install(monkeypatch)
+    records: list[CallRecord] = []
+    with raw_server(answering(answer(200, b"[]"))) as server:
+        credentials = HmacCredentials(WIRE_API_KEY, WIRE_SECRET)
+        client = BinanceClient(
+            credentials, base_url=server.url, futures_base_url=server.url, on_call=records.append
+        )
+        client.coin_list()  # a pooled connection
+        interrupt.armed = True
+        assert isinstance(ends(client.coin_list, within=10), KeyboardInterrupt)
+        assert not interrupt.armed  # it struck where it should
+        assert ends(client.coin_list, within=10) is None  # answered: not waiting on the lock for ever
+        assert ends(client.close, within=10) is None
+        gc.collect()  # the given-up pool's connection closes with it (the server's handler then ends)
+    assert [record.outcome for record in records[::2]] == ["ok", "ok"] and len(records) == 3
 
 
 def test_the_cli_interrupted_once_the_server_has_the_request_exits_3(
