@@ -148,8 +148,9 @@ class HttpcoreSender:
 
     def send(self, request: WireRequest) -> Reply:
         origin = request.origin
-        pool = self._proxied.get(origin, self._pool) if self._proxied else self._pool
-        tunnelled = pool is not self._pool and origin.scheme == "https"
+        direct = self._pool  # read once: an interrupted call on another thread may put new pools in place
+        pool = self._proxied.get(origin, direct) if self._proxied else direct
+        tunnelled = pool is not direct and origin.scheme == "https"
         token = _SENDING.set((request, time.monotonic() + request.timeout, tunnelled))
         try:
             try:
