@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, TypeGuard, get_args
 
 from binance_margin_api.spec_metadata import OPERATIONS
 
@@ -128,10 +128,14 @@ def _checked(data: Mapping[str, Any], base: Path) -> Scenario:
     return scenario
 
 
+def _finite_number(value: object) -> TypeGuard[int | float | Decimal]:
+    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return number and math.isfinite(value)  # type: ignore[arg-type]
+
+
 def check_window_seconds(where: str, window: object) -> None:
     """ScenarioError unless `window` (a rate-limit window, in seconds) is a finite number above 0."""
-    number = isinstance(window, int | float | Decimal) and not isinstance(window, bool)
-    if not (number and math.isfinite(window) and window > 0):  # type: ignore[arg-type, operator]
+    if not (_finite_number(window) and window > 0):
         raise ScenarioError(f"{where} must be a finite number above 0, not {window!r}")
 
 
@@ -161,7 +165,9 @@ def _build(data: Mapping[str, Any], base: Path) -> Scenario:
         symbols=frozenset(_texts(exchange, "[exchange]", "symbols")),
         any_symbol=_flag(exchange, "[exchange]", "any_symbol", False),
         multi_assets_mode=_flag(exchange, "[exchange]", "multi_assets_mode", False),
-        default_liability=None if default is None else _liability({"asset": "", **_mapping(default)}),
+        default_liability=None
+        if default is None
+        else _liability({"asset": "", **_mapping(default, "[defaults].liability")}),
         window_seconds=server.get("window_seconds"),
         ban_after_violations=_whole(server, "[server]", "ban_after_violations", 0),
         ban_seconds=_seconds(server, "[server]", "ban_seconds", 120.0),
@@ -190,7 +196,7 @@ def _known(table: Mapping[str, Any], where: str, *names: str) -> Mapping[str, An
     return table
 
 
-def _mapping(value: object, where: str = "[defaults].liability") -> Mapping[str, Any]:
+def _mapping(value: object, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ScenarioError(f"{where} must be a table (an object), not {value!r}")
     return value
@@ -215,8 +221,7 @@ def _whole(
 
 def _seconds(table: Mapping[str, Any], where: str, name: str, default: float) -> float:
     value = table.get(name, default)
-    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-    if not (number and math.isfinite(value) and value >= 0):
+    if not (_finite_number(value) and value >= 0):
         raise ScenarioError(f"{where} {name} must be a finite number of at least 0, not {value!r}")
     return float(value)
 
@@ -337,12 +342,10 @@ def _key(raw: Mapping[str, Any], base: Path) -> ApiKey:
             raise ScenarioError(f"{kind} {where}: public_key_file: {error}") from None
     else:
         raise ScenarioError(f"{kind} {where} needs public_key or public_key_file")
-    private = raw.get("private_key_file")
+    private = None if raw.get("private_key_file") is None else _text(raw, where, "private_key_file")
     return ApiKey(
         api_key=api_key,
         kind=kind,  # type: ignore[arg-type]  # checked above
         public_key_pem=pem,
-        private_key_file=None
-        if private is None
-        else (base / _text(raw, where, "private_key_file")).resolve(),
+        private_key_file=None if private is None else (base / private).resolve(),
     )
