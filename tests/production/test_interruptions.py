@@ -229,7 +229,9 @@ def silent() -> Iterator[_SilentServer]:
         yield behaviour
 
 
-def _silent_client(server: _SilentServer, records: list[CallRecord], **options: Any) -> BinanceClient:
+def _silent_client(
+    server: _SilentServer | RawServer, records: list[CallRecord], **options: Any
+) -> BinanceClient:
     return BinanceClient(
         HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
         base_url=server.url,
@@ -259,17 +261,16 @@ class _InterruptedInTheLock:
     so it is never released). No public seam reaches there: the test steps into httpcore's lock class."""
 
     def __init__(self, where: str) -> None:
-        from httpcore._synchronization import ThreadLock
-
-        self.enter = ThreadLock.__enter__
         self.where = where
         self.armed = False
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from httpcore._synchronization import ThreadLock
 
+        acquire = ThreadLock.__enter__
+
         def enter(lock: Any) -> Any:
-            held = self.enter(lock)
+            held = acquire(lock)
             if self.armed and sys._getframe(1).f_code.co_name == self.where:
                 self.armed = False
                 raise KeyboardInterrupt
@@ -288,10 +289,7 @@ def test_ctrl_c_that_leaves_httpcores_pool_lock_taken_hangs_neither_the_next_cal
     interrupt.install(monkeypatch)
     records: list[CallRecord] = []
     with raw_server(answering(answer(200, b"[]"))) as server:
-        credentials = HmacCredentials(WIRE_API_KEY, WIRE_SECRET)
-        client = BinanceClient(
-            credentials, base_url=server.url, futures_base_url=server.url, on_call=records.append
-        )
+        client = _silent_client(server, records)
         client.coin_list()  # a pooled connection
         interrupt.armed = True
         assert isinstance(ends(client.coin_list, within=10), KeyboardInterrupt)
