@@ -71,6 +71,18 @@ def test_only_a_generated_functions_call_is_run(method: str, url: str, options: 
         engine_door = client.api.get_httpx_client()
         with pytest.raises(BinanceValidationError, match="runs the generated functions' calls only"):
             engine_door.send(engine_door.build_request("GET", COIN_LIST))
+        async_door = client.api.get_async_httpx_client()
+        with pytest.raises(BinanceValidationError, match="runs the generated functions' calls only"):
+            asyncio.run(async_door.send(async_door.build_request("GET", COIN_LIST)))
+    assert sent == []
+
+
+@pytest.mark.parametrize("params", [[("assetNames", "BTC")], "assetNames=BTC"], ids=["pairs", "query-string"])
+def test_params_other_than_a_mapping_are_refused(params: object) -> None:
+    # httpx takes pairs or a query string as params too; the engine validates named arguments only.
+    sent: list[httpx.Request] = []
+    with _client(sent) as client, pytest.raises(BinanceValidationError, match="arguments must be a mapping"):
+        client.api.get_httpx_client().request("GET", COIN_LIST, params=params)
     assert sent == []
 
 

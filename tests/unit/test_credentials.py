@@ -16,7 +16,7 @@ from binance_margin import (
     private_key_credentials,
 )
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from tests._secrets import UNIT_API_KEY, UNIT_SECRET, UNIT_WRONG_PASSPHRASE
 
@@ -25,7 +25,9 @@ API_KEY = UNIT_API_KEY
 
 
 def _write_key(
-    tmp_path: Path, key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey, password: bytes | None
+    tmp_path: Path,
+    key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey,
+    password: bytes | None,
 ) -> Path:
     encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     path = tmp_path / "key.pem"
@@ -93,6 +95,14 @@ def test_a_key_that_cannot_be_loaded_says_why(
     path = _write_key(tmp_path, ed25519.Ed25519PrivateKey.generate(), b"right-phrase" if encrypted else None)
     with pytest.raises(BinanceConfigError, match=f"cannot load the private key [(]{why}[)]"):
         private_key_credentials(API_KEY, path.read_bytes(), given)
+
+
+def test_a_key_binance_does_not_sign_with_is_refused_by_its_type(tmp_path: Path) -> None:
+    # A valid PEM key of a kind Binance takes no signatures from (an EC key): refused when loaded, not
+    # at the first call.
+    path = _write_key(tmp_path, ec.generate_private_key(ec.SECP256R1()), None)
+    with pytest.raises(BinanceConfigError, match=r"unsupported private key type \w+: use RSA or Ed25519"):
+        private_key_credentials(API_KEY, path.read_bytes())
 
 
 def test_reprs_hide_secrets_and_pickling_is_refused() -> None:

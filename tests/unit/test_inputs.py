@@ -91,6 +91,7 @@ CONSTRUCTOR: dict[str, dict[str, Any]] = {
     "storage-uri-bad": {"storage_uri": "nope://x"},
     "storage-uri-unreachable-cluster": {"storage_uri": "redis+cluster://:pw@127.0.0.1:1"},
     "storage-uri-not-str": {"storage_uri": None},
+    "storage-uri-async-only": {"storage_uri": "async+memory://"},  # the engine's storage steps are sync
     "account-empty": {"account": ""},
     "account-not-str": {"account": 7},
     "ip-label-empty": {"ip_label": ""},
@@ -124,6 +125,11 @@ def test_every_bad_option_is_a_config_error(options: dict[str, Any]) -> None:
     assert wire.sent == []
 
 
+class _KeylessSigner:
+    def sign(self, payload: bytes) -> str:
+        return "signature"
+
+
 CREDENTIALS: dict[str, Callable[[], object]] = {
     "hmac-bytes-secret": lambda: HmacCredentials("k", b"s"),  # type: ignore[arg-type]
     "hmac-int-secret": lambda: HmacCredentials("k", 7),  # type: ignore[arg-type]
@@ -136,6 +142,10 @@ CREDENTIALS: dict[str, Callable[[], object]] = {
     "pem-non-ascii": lambda: private_key_credentials("k", "clé"),
     "passphrase-int": lambda: private_key_credentials("k", b"x", 5),  # type: ignore[arg-type]
     "credentials-not-credentials": lambda: BinanceClient(object(), base_url=URL, futures_base_url=URL),  # type: ignore[arg-type]
+    # A caller's own Credentials that can sign but has no API key for the header.
+    "credentials-without-api-key": lambda: BinanceClient(
+        _KeylessSigner(), base_url=URL, futures_base_url=URL
+    ),  # type: ignore[arg-type]
 }
 
 
