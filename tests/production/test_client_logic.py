@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import logging
+import random
 import socket
 from collections.abc import Callable
 from urllib.parse import parse_qsl
@@ -379,6 +382,35 @@ def test_timeout_after_sending_a_post_is_unknown_and_arms_the_guard(server: Serv
     ]
 
 
+@pytest.mark.parametrize("door", ["sync", "async"])
+def test_ensure_refused_before_its_resend_still_says_the_first_attempt_may_have_executed(
+    server: Server, clock: FakeClock, door: str
+) -> None:
+    # The first attempt's outcome is unknown (a 503 that may have executed) and its answer says the
+    # bucket is used up: the resend is refused before sending. That refusal alone would say "nothing was
+    # sent"; the caller must hear that the first attempt may have made the change.
+    limit = RATE_LIMITS[MARGIN.rate_limit]
+    unknown = API_FAMILIES["fapi"].unknown_outcome_messages[0]
+    server.then(
+        "POST", MARGIN.path, error(503, -1000, unknown, **{limit.used_weight_header: str(limit.limit)})
+    )
+    records: list[CallRecord] = []
+    client = client_for(server, clock, wait=False, on_call=records.append)
+    with pytest.raises(BinanceTransportError) as raised:
+        if door == "sync":
+            client.ensure_margin_type("BTCUSDT", "CROSSED")
+        else:
+            asyncio.run(client.aensure_margin_type("BTCUSDT", "CROSSED"))
+    assert raised.value.outcome_unknown
+    assert "an earlier attempt's outcome is unknown: it may have made the change" in str(raised.value)
+    assert isinstance(raised.value.__cause__, BinanceWaitRefused)
+    assert server.sent(MARGIN) == 1
+    assert [(r.outcome, r.error) for r in records] == [
+        ("unknown", "BinanceServerError"),
+        ("not-sent", "BinanceWaitRefused"),
+    ]
+
+
 def test_get_connection_errors_are_retried(server: Server, clock: FakeClock) -> None:
     server.then("GET", COINS.path, _raise(httpx.RemoteProtocolError), _raise(httpx.ConnectError))
     client = client_for(server, clock)
@@ -405,6 +437,32 @@ def test_on_call_gets_every_record_and_a_broken_hook_does_not_break_calls(
         raise RuntimeError("metrics down")
 
     client_for(server, clock, on_call=broken).coin_list()
+
+
+def test_last_call_with_no_hook_and_logging_off_is_the_record_of_the_call_as_it_ended(
+    server: Server, clock: FakeClock
+) -> None:
+    # The production default (no on_call, the logger at WARNING or above): a record nobody takes is built
+    # only when `last_call` is read, from what the call had when it ended, not when it is read. Its twin,
+    # with a hook, builds the same record at once.
+    logger = logging.getLogger("binance_margin")
+    level = logger.level
+    hooked: list[CallRecord] = []
+    logger.setLevel(logging.CRITICAL)
+    try:
+        lazy = client_for(server, clock, rng=random.Random(7))
+        twin = client_for(server, clock, rng=random.Random(7), on_call=hooked.append)
+        for client in (lazy, twin):  # each: a 500, then the retry's 200 after a backoff on the clock
+            server.then("GET", COINS.path, error(500, -1000, "oops"))
+            client.coin_list()
+        clock.sleep(60)  # time passes before the lazy client's record is read
+        record = lazy.last_call
+    finally:
+        logger.setLevel(level)
+    assert record is not None and record == hooked[0]
+    assert (record.outcome, record.attempt, record.requests, record.status) == ("ok", 2, 2, 200)
+    assert record.duration_ms == pytest.approx(clock.slept[0] * 1000)  # the backoff, not the 60 s after
+    assert lazy.last_call is record  # built once
 
 
 def test_logs_carry_no_query_string_or_key(

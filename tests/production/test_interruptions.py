@@ -3,7 +3,10 @@
 - Interrupted while its own request is out: it may have executed, so the guard is kept ("unknown").
 - Interrupted while syncing the server time, before its own request left: the guard is handed back.
 - A task cancelled during a shared-storage step (taking or keeping the guard) does not abandon it half-way:
-  the step finishes, then the task is cancelled, and the guard ends as the call's outcome says.
+  the step finishes, then the task is cancelled (cancelled, even when the call then raises its own
+  error), and the guard ends as the call's outcome says.
+- A Ctrl-C while the guard is being kept in the storage: the keep is done again in place, so the shared
+  guard holds and its claim is handed back.
 - Through the default drivers, an interruption while connecting is "not sent" and one after the server
   has the request is "unknown", judged by what a silent server really received.
 - A Ctrl-C that leaves httpcore's pool lock taken (handled just after the acquire) does not hang the
@@ -128,6 +131,12 @@ async def _cancel_when_held(client: BinanceClient) -> None:
         await task
 
 
+def _guard_key(client: BinanceClient) -> str:
+    return (
+        f"{client.budget.namespace}/cooldown/{EXCHANGE.operation_id}/{account_label(MOCK_HMAC.api_key, None)}"
+    )
+
+
 def test_a_task_cancelled_while_taking_the_guard_hands_it_back(mock: RunningMock) -> None:
     records: list[CallRecord] = []
     client = make_client(mock, storage_uri="held-memory://", on_call=records.append)
@@ -160,10 +169,79 @@ def test_a_task_cancelled_while_keeping_the_guard_still_keeps_it(mock: RunningMo
     asyncio.run(scenario())
     assert mock.control.request_count(EXCHANGE.operation_id) == 1
     # The keep finished in the storage too, not only in this process's memory.
-    key = (
-        f"{client.budget.namespace}/cooldown/{EXCHANGE.operation_id}/{account_label(MOCK_HMAC.api_key, None)}"
+    assert client.budget.get_value(_guard_key(client)) == client.next_exchange_allowed_ms() > 0
+
+
+async def test_a_task_cancelled_while_keeping_the_guard_after_a_5xx_ends_cancelled_and_guarded(
+    mock: RunningMock,
+) -> None:
+    # The exchange may have executed (a 500): the guard is being kept when the task is cancelled. The
+    # keep finishes, then the task ends cancelled (a cancellation is never swallowed: timeouts and task
+    # groups depend on it), with the server error as its context, and the guard held.
+    mock.control.add_fault(
+        kind="error",
+        operation=EXCHANGE.operation_id,
+        count=1,
+        status=500,
+        code=-1000,
+        msg="oops",
+        executed=True,
     )
-    assert client.budget.get_value(key) == client.next_exchange_allowed_ms() > 0
+    records: list[CallRecord] = []
+    client = make_client(mock, storage_uri="held-memory://", on_call=records.append)
+    async with client:
+        _hold(f"/cooldown/{EXCHANGE.operation_id}/", "/write")
+        task = asyncio.create_task(client.aexchange_small_liability(["BTC"]))
+        assert await asyncio.to_thread(HeldMemory.entered.wait, 30), "the keep was never reached"
+        task.cancel()
+        await asyncio.sleep(0)
+        HeldMemory.release.set()
+        with pytest.raises(asyncio.CancelledError) as cancelled:
+            await task
+        assert type(cancelled.value.__context__).__name__ == "BinanceServerError"
+        assert (records[-1].outcome, records[-1].error) == ("unknown", "BinanceServerError")
+        assert client.budget.get_value(_guard_key(client)) == client.next_exchange_allowed_ms() > 0
+        with pytest.raises(BinanceCooldownError, match="nothing was sent"):
+            await client.aexchange_small_liability(["BTC"])
+    assert mock.control.request_count(EXCHANGE.operation_id) == 1
+
+
+class InterruptedMemory(MemoryStorage):
+    """`limits`' memory storage under a scheme of its own (shared storage to the client), whose first
+    counter operation on a key with both `at` parts raises KeyboardInterrupt: a Ctrl-C while the storage
+    call runs (a sync call's storage steps run on the caller's thread)."""
+
+    STORAGE_SCHEME: ClassVar[list[str]] = ["interrupted-memory"]
+    at: ClassVar[tuple[str, str] | None] = None
+
+    def incr(self, key: str, expiry: Any, amount: int = 1) -> int:
+        at = type(self).at
+        if at is not None and all(part in key for part in at):
+            type(self).at = None
+            raise KeyboardInterrupt
+        return super().incr(key, expiry, amount)
+
+
+def test_ctrl_c_while_keeping_the_guard_still_keeps_it_in_the_storage(mock: RunningMock) -> None:
+    # The exchange executed (the mock's 200); Ctrl-C lands while the guard is written to the storage. The
+    # keep is done again in place before the interruption goes on: the shared guard holds (not only this
+    # process's memory), and the claim's ticket is handed back (else it would block others until it
+    # expired, and then let a second exchange through within the 6 hours).
+    records: list[CallRecord] = []
+    client = make_client(mock, storage_uri="interrupted-memory://", on_call=records.append)
+    InterruptedMemory.at = (f"/cooldown/{EXCHANGE.operation_id}/", "/write")
+    with client:
+        with pytest.raises(KeyboardInterrupt):
+            client.exchange_small_liability(["BTC"])
+        assert InterruptedMemory.at is None, "the keep was never interrupted"
+        # Interrupted before its result reached the caller: to the caller, its outcome is unknown.
+        assert (records[-1].outcome, records[-1].error) == ("unknown", "KeyboardInterrupt")
+        key = _guard_key(client)
+        assert client.budget.get_value(key) == client.next_exchange_allowed_ms() > 0
+        assert client.budget.get_value(f"{key}/claim") == 0
+        with pytest.raises(BinanceCooldownError, match="nothing was sent"):
+            client.exchange_small_liability(["BTC"])
+    assert mock.control.request_count(EXCHANGE.operation_id) == 1
 
 
 def test_a_task_cancelled_while_reserving_weight_sends_nothing_and_hands_the_guard_back(
