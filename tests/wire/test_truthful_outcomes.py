@@ -11,6 +11,7 @@ import threading
 import time
 import tracemalloc
 
+import httpx
 import pytest
 from binance_margin import (
     BinanceAPIError,
@@ -313,16 +314,20 @@ def test_what_goes_out_is_one_request_with_the_key_as_given() -> None:
 @pytest.mark.parametrize("where", sorted(DRIPS))
 def test_timeout_is_a_deadline_for_the_whole_answer(where: str) -> None:
     # Each drip byte arrives well within `timeout`: only a deadline for the whole answer can end the call.
+    # Async: aiohttp (asyncio's default) and httpx's own async transport (trio's, or one a caller gives).
     with raw_server(drip(DRIPS[where])) as server:
         with _client(server.url, timeout=1.0) as client:
             error = ends(lambda: client.change_margin_type("BTCUSDT", "CROSSED"), within=30)
 
-        async def call() -> None:
-            async with _client(server.url, timeout=1.0) as client:
+        async def call(transport: httpx.AsyncBaseTransport | None) -> None:
+            async with _client(server.url, timeout=1.0, async_transport=transport) as client:
                 await client.achange_margin_type("BTCUSDT", "CROSSED")
 
-        async_error = ends(lambda: asyncio.run(call()), within=30)
-    for raised in (error, async_error):
+        async_errors = [
+            ends(lambda: asyncio.run(call(None)), within=30),
+            ends(lambda: asyncio.run(call(httpx.AsyncHTTPTransport())), within=30),
+        ]
+    for raised in (error, *async_errors):
         assert isinstance(raised, BinanceTransportError | BinanceResponseError), raised
         assert raised.outcome_unknown  # it was sent: the POST may have executed
 
