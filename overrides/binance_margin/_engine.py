@@ -121,6 +121,8 @@ class _Call:
     # interruption (a cancelled task, Ctrl-C) keeps the guard and records "unknown" for a POST then.
     executing: bool = False
     reached: bool = False  # an operation request of this call was answered, or may have reached the server
+    # Its success answer came: it executed, whatever interrupts the call after (settling the guard).
+    succeeded: bool = False
     storage_failed: bool = False
     # bucket -> (its Bucket, used weight, from the server?): made into BucketUsage only for a record
     usages: dict[str, tuple[Bucket, int, bool]] = attrs.field(factory=dict)
@@ -271,6 +273,7 @@ class Engine:
             try:
                 value = classify(reply, body, problem, operation, wall_ms=self._clock.wall_ms, hidden=hidden)
                 assert body is not None  # classify raised otherwise
+                call.succeeded = True
                 return Result(value, reply, body)
             except BinanceAPIError as error:
                 call.executing = error.outcome_unknown
@@ -479,7 +482,7 @@ class Engine:
 
     def _record(self, call: _Call, error: BaseException | None) -> None:
         operation = call.operation
-        if error is None:
+        if error is None or call.succeeded:  # an interruption after the success answer: it executed
             outcome = "ok"
         elif _may_have_executed(error) or (
             not isinstance(error, BinanceMarginError) and call.executing and operation.method != "GET"

@@ -40,10 +40,11 @@ class CallRecord:
     """One call of an operation, as the client saw it: every call that reaches the engine makes exactly
     one, whichever way it came in (BinanceClient, the generated functions, the CLI).
 
-    `status` is None when no answer came (transport error, or refused before sending). `outcome` is "ok",
-    "error" (nothing executed: Binance answered with an error, or a GET failed), "unknown" (a POST that
-    may have executed) or "not-sent" (refused before sending, or the connection was never made).
-    `error` is the name of the exception the call raised (None on success). `requests` counts the HTTP
+    `status` is None when no answer came (transport error, or refused before sending). `outcome` is "ok"
+    (the success answer came, even if the call was interrupted after it), "error" (nothing executed:
+    Binance answered with an error, or a GET failed), "unknown" (a POST that may have executed) or
+    "not-sent" (refused before sending, or the connection was never made). `error` is the name of the
+    exception the call raised (None on success). `requests` counts the HTTP
     requests made (server-time syncs and the one -1021 resend included), `waited_seconds` the time spent
     waiting for weight budgets, `attempt` the attempts made (retries of GETs included).
     `storage_failed` is True when the shared budget storage failed after the request was sent: the

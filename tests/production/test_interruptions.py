@@ -234,13 +234,30 @@ def test_ctrl_c_while_keeping_the_guard_still_keeps_it_in_the_storage(mock: Runn
         with pytest.raises(KeyboardInterrupt):
             client.exchange_small_liability(["BTC"])
         assert InterruptedMemory.at is None, "the keep was never interrupted"
-        # Interrupted before its result reached the caller: to the caller, its outcome is unknown.
-        assert (records[-1].outcome, records[-1].error) == ("unknown", "KeyboardInterrupt")
+        # Its success answer had come: it executed (as a cancelled task's record says, too).
+        assert (records[-1].outcome, records[-1].error, records[-1].status) == (
+            "ok",
+            "KeyboardInterrupt",
+            200,
+        )
         key = _guard_key(client)
         assert client.budget.get_value(key) == client.next_exchange_allowed_ms() > 0
         assert client.budget.get_value(f"{key}/claim") == 0
         with pytest.raises(BinanceCooldownError, match="nothing was sent"):
             client.exchange_small_liability(["BTC"])
+    assert mock.control.request_count(EXCHANGE.operation_id) == 1
+
+
+def test_the_cli_interrupted_while_keeping_the_guard_says_the_exchange_executed(
+    mock: RunningMock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BINANCE_API_KEY", MOCK_HMAC.api_key)
+    monkeypatch.setenv("BINANCE_API_SECRET", MOCK_HMAC.secret)
+    InterruptedMemory.at = (f"/cooldown/{EXCHANGE.operation_id}/", "/write")
+    hosts = ["--base-url", mock.base_url, "--futures-base-url", mock.base_url]
+    code = cli_main([*hosts, "--storage-uri", "interrupted-memory://", "exchange-small-liability", "BTC"])
+    assert InterruptedMemory.at is None, "the keep was never interrupted"
+    assert (code, "interrupted after the call executed" in capsys.readouterr().err) == (3, True)
     assert mock.control.request_count(EXCHANGE.operation_id) == 1
 
 
