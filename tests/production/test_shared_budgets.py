@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import uuid
 from typing import Any
 
@@ -77,24 +76,6 @@ def test_a_429_in_one_client_blocks_the_bucket_for_another(mock: RunningMock, re
     with pytest.raises(BinanceWaitRefused) as refused:
         second.coin_list()
     assert 28 <= refused.value.retry_after <= 31
-
-
-def test_a_longer_block_outlasts_a_shorter_one_in_the_shared_storage(
-    mock: RunningMock, redis_uri: str
-) -> None:
-    # A counter keeps the expiry it was made with: raising a 5 s block to 10 min must make it last 10 min
-    # in Redis too, or other processes would send (and draw 429s, then a ban) once the first one is over.
-    namespace = f"t-{uuid.uuid4().hex[:8]}"
-    client = make_client(mock, storage_uri=redis_uri, budget_namespace=namespace)
-    other = make_client(mock, storage_uri=redis_uri, budget_namespace=namespace)  # another process's view
-    bucket = client.budget.for_operation(COINS.operation_id)
-    now = time.time() * 1000
-    client.budget.block(bucket, now + 5_000, now, family_wide=False)
-    client.budget.block(bucket, now + 600_000, now, family_wide=False)
-    found: list[bytes] = redis.Redis.from_url(redis_uri).keys(f"*{namespace}/block/*")  # type: ignore[assignment]
-    assert len(found) == 1
-    assert redis.Redis.from_url(redis_uri).ttl(found[0]) >= 600
-    assert other.budget.get_value(bucket.block_key) == math.ceil(now + 600_000)
 
 
 def test_the_six_hour_guard_is_shared_per_account(
