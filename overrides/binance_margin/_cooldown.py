@@ -82,13 +82,20 @@ class Cooldown:
         local = int(self._budget.local_values.get(self._key(operation), 0))
         return max(local, self._budget.get_value(self._key(operation)))
 
-    def _refuse(self, operation: Operation, rule: OncePerInterval, allowed: float, now_ms: float) -> None:
+    def _refuse(
+        self,
+        operation: Operation,
+        rule: OncePerInterval,
+        allowed: float,
+        now_ms: float,
+        sent: str = "; nothing was sent",
+    ) -> None:
         wait = (allowed - now_ms) / 1000
         last = allowed - rule.interval_seconds * 1000
         raise BinanceCooldownError(
             f"{operation.operation_id}: {rule.doc}: this account's last exchange (or an attempt whose "
             f"outcome is unknown) was at {_utc(last)}; the next one is allowed from {_utc(allowed)} "
-            f"(in {_duration(wait)}); nothing was sent",
+            f"(in {_duration(wait)}){sent}",
             retry_after=wait,
             next_allowed_ms=int(allowed),
         )
@@ -119,6 +126,14 @@ class Cooldown:
             self._budget.forget(claim.key)
             self._refuse(operation, rule, again, now_ms)
         return claim
+
+    def check_again(self, claim: Claim, now_ms: float, sent: str) -> None:
+        """For the holder of `claim` whose clock was just corrected (a -1021 and a sync): BinanceCooldownError
+        (`sent` says what the call had sent) if the guard forbids the call at the corrected `now_ms`."""
+        key = self._key(claim.operation)
+        allowed = max(self._budget.local_values.get(key, 0.0), self._budget.get_value(key))
+        if allowed > now_ms:
+            self._refuse(claim.operation, claim.rule, allowed, now_ms, sent)
 
     def keep(self, claim: Claim, now_ms: float) -> int:
         """The call may have executed: forbid it for the rule's interval from `now_ms`; return the end (ms).

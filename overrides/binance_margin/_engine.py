@@ -229,7 +229,9 @@ class Engine:
             call, partial(self._cooldown.claim, call.operation, rule, now, claim_seconds)
         )
         try:
-            result = yield from self._request(call, sync=not due)  # a sync that failed is not tried twice
+            result = yield from self._request(
+                call, sync=not due, claim=claim
+            )  # a failed sync: not tried twice
         except GeneratorExit:  # the flow abandoned: no more steps may run, so it is settled in place
             self._settle_now(call, claim, executed=call.executing)
             raise
@@ -242,8 +244,9 @@ class Engine:
         yield from self._settle(call, claim, executed=True)
         return result
 
-    def _request(self, call: _Call, *, sync: bool = True) -> Flow[Result]:
-        """Sync the time if due, reserve, sign, send (and resend once on -1021), classify the answer."""
+    def _request(self, call: _Call, *, sync: bool = True, claim: Claim | None = None) -> Flow[Result]:
+        """Sync the time if due, reserve, sign, send (and resend once on -1021), classify the answer.
+        `claim`: the guard the call holds, checked again on the clock a -1021 corrected."""
         operation = call.operation
         call.status = None
         if sync and self._server_clock.due(operation.family):
@@ -288,6 +291,11 @@ class Engine:
                 operation.path,
             )
             yield from self._sync_time(call)
+            if claim is not None:  # the guard was taken on the clock the server just refused
+                now = self._server_clock.now_ms(operation.family)
+                yield from self._before_sending(
+                    call, partial(self._cooldown.check_again, claim, now, _nothing_sent(call))
+                )
 
     # -- requests ---------------------------------------------------------------------------------------
 

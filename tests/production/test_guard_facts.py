@@ -3,7 +3,8 @@ clock, whatever the storage or the time endpoint does.
 
 - A fact raised in a shared key that is about to expire lasts its full time (a `limits` counter keeps
   the expiry it was created with).
-- With `time_sync=True`, the guard is taken on the server's clock, not the host's.
+- With `time_sync=True`, the guard is taken on the server's clock, not the host's; without it, a -1021
+  that corrects the clock has the guard checked again before the resend.
 - A 429 on the time endpoint does not stop the calls: the sync is skipped, not waited for.
 - A 429 answered while the storage fails still blocks the bucket in this process.
 - A guard ticket held by another caller is refused with the time it may take to settle, not 6 hours;
@@ -73,6 +74,29 @@ def test_a_fresh_client_takes_the_guard_on_the_servers_clock(
         fresh.exchange_small_liability(["BTC"])  # refused here, on the server's clock: never sent
     assert raised.value.retry_after == pytest.approx(RULE.interval_seconds, abs=60)
     assert mock.control.request_count(EXCHANGE.operation_id) == 1
+
+
+@pytest.mark.redis
+def test_a_host_clock_ahead_is_checked_against_the_guard_again_after_the_1021(
+    mock: RunningMock, redis_uri: str
+) -> None:
+    # time_sync=False (the default): the guard is taken on the host's clock, 7 h ahead of the server's, so
+    # another client's exchange of a moment ago looks 7 h old. The server refuses the timestamp (-1021)
+    # and the client syncs: before resending, it checks the guard again on the corrected clock.
+    mock.control.set_time_ms(int(time.time() * 1000) - HOURS_7)
+    shared = {"storage_uri": redis_uri, "budget_namespace": f"t-{uuid.uuid4().hex[:8]}"}
+    with make_client(mock, **shared) as first:
+        first.exchange_small_liability(["BTC"])  # -1021, synced, resent: executed
+    records: list[CallRecord] = []
+    with (
+        make_client(mock, on_call=records.append, **shared) as fresh,
+        pytest.raises(BinanceCooldownError, match="it was not sent again") as raised,
+    ):
+        fresh.exchange_small_liability(["BTC"])
+    assert raised.value.retry_after == pytest.approx(RULE.interval_seconds, abs=60)
+    assert (records[-1].outcome, records[-1].requests) == ("error", 2)  # the -1021'd exchange, the sync
+    assert mock.control.request_count(EXCHANGE.operation_id) == 3  # first: refused, resent; fresh: refused
+    assert fresh.next_exchange_allowed_ms() == first.next_exchange_allowed_ms()  # the guard as it was
 
 
 def test_a_429_on_the_time_endpoint_does_not_stop_the_calls(mock: RunningMock) -> None:
