@@ -35,8 +35,9 @@ _SENDING: Final[contextvars.ContextVar[tuple[WireRequest, float, bool]]] = conte
 )
 # Raised before the request could leave: connecting, waiting for a pooled connection, or refused by h11.
 # A failed write means the server never got a whole request (httpcore also swallows a write error to
-# read an early answer). Anything else raised once the request began to go out may have reached the
-# server; raised before that (`WireRequest.sent`: a proxy's CONNECT is not the request), it did not.
+# read an early answer: `_DeadlineStream.write` then marks the request unsent). Anything else raised
+# once the request began to go out may have reached the server; raised before that (`WireRequest.sent`:
+# a proxy's CONNECT is not the request), it did not.
 _NOT_SENT: Final = (
     httpcore.ConnectError,
     httpcore.ConnectTimeout,
@@ -79,9 +80,17 @@ class _DeadlineStream(httpcore.NetworkStream):
             # there must not be taken for a request that was never sent.
             return
         self.read_since_request = False
-        if self._carries_requests:  # before the write: an interruption in it may leave bytes sent
-            _SENDING.get()[0].sent = True
-        self._stream.write(buffer, _left(httpcore.WriteTimeout))
+        request = _SENDING.get()[0] if self._carries_requests else None
+        if request is not None:  # before the write: an interruption in it may leave bytes sent
+            request.sent = True
+        try:
+            self._stream.write(buffer, _left(httpcore.WriteTimeout))
+        except httpcore.WriteError:
+            # The request did not leave whole, so it cannot execute. httpcore swallows this error to read
+            # an early answer, and raises a read error when none comes: that must not make it look sent.
+            if request is not None:
+                request.sent = False
+            raise
 
     def close(self) -> None:
         self._stream.close()

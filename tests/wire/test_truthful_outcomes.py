@@ -10,7 +10,9 @@ import socket
 import threading
 import time
 import tracemalloc
+from typing import Any
 
+import httpcore
 import httpx
 import pytest
 from binance_margin import (
@@ -201,6 +203,48 @@ async def test_every_pooled_connection_that_received_bytes_while_idle_is_passed_
     assert opened == calls  # more stale connections than the few fresh tries: each pooled one is dropped
     assert server.connections == opened + 1  # the last call went out on a fresh connection
     assert [record.outcome for record in records] == ["ok"] * (calls + 1)
+
+
+# -- failed writes -------------------------------------------------------------------------------------
+
+
+class _WriteFails(httpcore.NetworkStream):
+    """A connected stream whose writes fail as a reset connection's do: nothing of the request leaves."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        raise httpcore.WriteError("[Errno 104] Connection reset by peer")
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+def _hang_up(connection: socket.socket, server: RawServer) -> None:
+    pass  # the connection closes without a byte read or written
+
+
+def test_a_post_whose_write_failed_was_not_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpcore swallows a failed write to read an early answer; when none comes it raises a read error.
+    # The request never left whole, so it cannot have executed: "not sent", and the guard handed back.
+    connect = httpcore.SyncBackend.connect_tcp
+    monkeypatch.setattr(
+        httpcore.SyncBackend, "connect_tcp", lambda *args, **kwargs: _WriteFails(connect(*args, **kwargs))
+    )
+    records: list[CallRecord] = []
+    with raw_server(_hang_up) as server, _client(server.url, records) as client:
+        with pytest.raises(BinanceTransportError) as raised:
+            client.exchange_small_liability(["BTC"])
+        assert not raised.value.outcome_unknown
+        assert (records[-1].outcome, client.next_exchange_allowed_ms()) == ("not-sent", 0)
+    assert server.requests == []
 
 
 # -- interim answers ---------------------------------------------------------------------------------
