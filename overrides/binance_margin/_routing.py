@@ -55,7 +55,10 @@ def _split(given: str) -> SplitResult:
             "it contains whitespace, control or non-ASCII characters (write an IDN host in punycode)"
         )
     parts = urlsplit(given)
-    port = parts.port  # a ValueError of its own for a port that is not a number or out of range
+    try:
+        port = parts.port
+    except ValueError:  # not urllib's message: it quotes the "port", which may be a password's start
+        raise ValueError("its port is not a number from 1 to 65535") from None
     if parts.scheme.lower() not in _DEFAULT_PORTS:
         raise ValueError("the scheme must be http or https")
     host = parts.hostname

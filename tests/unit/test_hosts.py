@@ -102,3 +102,28 @@ def test_from_env_takes_exactly_the_constructors_keyword_options() -> None:
         name: getattr(hint, "__forward_arg__", hint) for name, hint in ClientOptions.__annotations__.items()
     }
     assert declared == keyword  # the same names, with the same types
+
+
+# A password with an unescaped "/", "?" or "#" ends the authority early: urllib reads its start as a port.
+_SPLIT_PASSWORDS = [
+    "https://alice:Hunter2/x@h.example",
+    "https://alice:Hunter2?x@h.example",
+    "http://alice:Hunter2#@h",
+]
+
+
+@pytest.mark.parametrize("url", _SPLIT_PASSWORDS)
+def test_a_url_whose_password_looks_like_a_port_is_refused_without_quoting_it(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(BinanceConfigError) as as_base_url:
+        BinanceClient(HmacCredentials("k", "s"), base_url=url, futures_base_url=MOCK)
+    for variable in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(variable, raising=False)
+        monkeypatch.delenv(variable.lower(), raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", url)
+    client = BinanceClient(HmacCredentials("k", "s"), base_url="https://h.example", futures_base_url=MOCK)
+    with pytest.raises(BinanceConfigError) as as_proxy:
+        client.coin_list()
+    for raised in (as_base_url, as_proxy):
+        assert "port is not a number" in str(raised.value) and "Hunter2" not in str(raised.value)
