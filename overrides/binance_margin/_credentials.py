@@ -64,12 +64,19 @@ class HmacCredentials(_Redacted):
         # Keyed once; each signature copies it. One-shot hmac.new/hmac.digest look SHA-256 up in
         # OpenSSL's provider tables and set the key up again on every call, which measured ~12 µs of a
         # call's CPU on the async path (BENCHMARKS.md) against under 1 µs for a copy.
-        super().__init__(api_key, hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256))
+        super().__init__(api_key, hmac.new(_utf8("the HMAC secret", secret), digestmod=hashlib.sha256))
 
     def sign(self, payload: bytes) -> str:
         signer = self._key.copy()
         signer.update(payload)
         return signer.hexdigest()
+
+
+def _utf8(what: str, text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: bytes the environment could not decode (not quoted)
+        raise BinanceConfigError(f"{what} is not valid UTF-8 text") from None
 
 
 def _kind(value: object) -> str:
@@ -123,7 +130,7 @@ def private_key_credentials(
         data = pem.encode("ascii") if isinstance(pem, str) else pem
     except UnicodeEncodeError:
         raise BinanceConfigError("the private key is not PEM (it has non-ASCII characters)") from None
-    password = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
+    password = _utf8("the passphrase", passphrase) if isinstance(passphrase, str) else passphrase
     try:
         key = serialization.load_pem_private_key(data, password=password)
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:

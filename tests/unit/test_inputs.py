@@ -134,6 +134,9 @@ CREDENTIALS: dict[str, Callable[[], object]] = {
     "hmac-bytes-secret": lambda: HmacCredentials("k", b"s"),  # type: ignore[arg-type]
     "hmac-int-secret": lambda: HmacCredentials("k", 7),  # type: ignore[arg-type]
     "hmac-empty-secret": lambda: HmacCredentials("k", ""),
+    # Bytes the environment could not decode arrive as lone surrogates: no UTF-8 text to key or unlock with.
+    "hmac-secret-not-utf8": lambda: HmacCredentials("k", "s\udce9"),
+    "passphrase-not-utf8": lambda: private_key_credentials("k", b"x", "p\udce9"),
     "hmac-bytes-key": lambda: HmacCredentials(b"k", "s"),  # type: ignore[arg-type]
     "hmac-none-key": lambda: HmacCredentials(None, "s"),  # type: ignore[arg-type]
     "hmac-key-with-newline": lambda: HmacCredentials("k\n", "s"),
@@ -305,17 +308,22 @@ CLI_CASES: dict[str, list[str]] = {
 }
 
 
+CLI_CASES["secret-not-utf8"] = ["--base-url", URL, "--futures-base-url", URL, "coin-list"]
+
+
 @pytest.mark.parametrize("arguments", CLI_CASES.values(), ids=CLI_CASES.keys())
 def test_the_cli_refuses_bad_input_with_exit_2(
     arguments: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("BINANCE_API_KEY", "k")
-    monkeypatch.setenv("BINANCE_API_SECRET", "s")
+    # An environment's secret that is not UTF-8 (it reaches Python as a lone surrogate) for that case.
+    secret = "s\udce9" if arguments is CLI_CASES["secret-not-utf8"] else "s"
+    monkeypatch.setenv("BINANCE_API_SECRET", secret)
     monkeypatch.delenv("BINANCE_BASE_URL", raising=False)
     monkeypatch.delenv("BINANCE_FUTURES_BASE_URL", raising=False)
     assert main(arguments) == 2
     error = capsys.readouterr().err
-    assert error.startswith("binance-margin: ") and "Traceback" not in error
+    assert error.startswith("binance-margin: ") and "Traceback" not in error and "\udce9" not in error
 
 
 def test_typed_errors_are_all_binance_margin_errors() -> None:
