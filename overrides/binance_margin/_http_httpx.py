@@ -4,9 +4,10 @@ in tests), and httpx's async transport under event loops other than asyncio (tri
 The request goes out with exactly the engine's target and headers; the body is read raw (the engine undoes
 any Content-Encoding) up to the cap. httpx applies `timeout` to each connect, read and write; the async
 sender also bounds the whole answer by it. httpx's errors say which phase failed: a failure to connect or
-to get a connection is "not sent", any other may have reached the server (and so may an exception of a
-transport httpx does not know). A failed write is among the others: on HTTP/2 a write can fail after
-the request went out (flow control, a connection shared with other requests).
+to get a connection is "not sent", and so is any failure before the request's headers began to go out
+(`_Progress`: a proxy that refused or dropped the CONNECT); any other may have reached the server (and so
+may an exception of a transport httpx does not know). A failed write is among the others: on HTTP/2 a
+write can fail after the request went out (flow control, a connection shared with other requests).
 """
 
 from __future__ import annotations
@@ -43,6 +44,38 @@ def _answer(response: httpx.Response, body: bytes, problem: str | None) -> Answe
     return Answer(response.status_code, dict(response.headers.items()), body, problem)
 
 
+class _Progress:
+    """Whether a request through an httpx transport may have reached the server. httpx's own transports
+    hand the trace (httpcore's public extension) to httpcore, which says when the request's headers begin
+    to go out: a proxy's CONNECT, which carries the trace too, is not the request, and a failure before
+    any event (cut short early) sent nothing. Another transport, which traces nothing, may have sent it.
+    `request.sent` follows, for an interruption (the engine judges by it)."""
+
+    def __init__(self, request: WireRequest, transport: object) -> None:
+        self._request = request
+        self._traced = isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport)
+        self._events = 0
+        self._sending = False
+        request.sent = not self._traced
+
+    def trace(self, event: str, info: Mapping[str, object]) -> None:
+        self._events += 1
+        if event.endswith(".send_request_headers.started") and (
+            getattr(info.get("request"), "method", None) != b"CONNECT"
+        ):
+            self._sending = self._request.sent = True
+
+    async def atrace(self, event: str, info: Mapping[str, object]) -> None:
+        self.trace(event, info)
+
+    def began(self) -> bool:
+        return self._sending or not (self._traced or self._events)
+
+    def failed_after_sending(self, error: Exception) -> bool:
+        """Whether a request that failed with `error` may have reached the server."""
+        return self.began() and not isinstance(error, _NOT_SENT)
+
+
 class HttpxSender:
     """Sends `WireRequest`s through a sync httpx transport."""
 
@@ -51,11 +84,13 @@ class HttpxSender:
         self._max_bytes = max_response_bytes
 
     def send(self, request: WireRequest) -> Reply:
-        request.sent = True  # any transport: an interruption in it may come after its bytes left
+        progress = _Progress(request, self._transport)
+        outgoing = _request(request)
+        outgoing.extensions["trace"] = progress.trace
         try:
-            response = self._transport.handle_request(_request(request))
+            response = self._transport.handle_request(outgoing)
         except Exception as error:
-            return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
+            return TransportFailure.of(error, sent=progress.failed_after_sending(error), request=request)
         # The stream a transport returns yields the raw bytes (a transport's contract), even when the
         # response was built already read, as MockTransport's are.
         stream = cast(httpx.SyncByteStream, response.stream)
@@ -84,25 +119,10 @@ class HttpxAsyncSender:
         import anyio  # httpx's async layer: works under asyncio and trio alike
 
         response: httpx.Response | None = None
-        events: list[str] = []
-        sending = False  # the request began to go out (a proxy's CONNECT, which carries the trace too, not)
-
-        async def trace(event: str, info: Mapping[str, object]) -> None:
-            nonlocal sending
-            events.append(event)
-            if event.endswith(".send_request_headers.started"):
-                sending = sending or getattr(info.get("request"), "method", None) != b"CONNECT"
-
         transport = self._proxied.get(request.origin, self._transport)
-        # httpx's own transport hands the trace to httpcore, which says when the request begins to go out
-        # (before any event if it is cut short early); another transport that traces nothing may have sent it.
-        traced = isinstance(transport, httpx.AsyncHTTPTransport)
-
-        def began() -> bool:
-            return sending or not (traced or events)
-
+        progress = _Progress(request, transport)
         outgoing = _request(request)
-        outgoing.extensions["trace"] = trace  # httpcore's public extension: which phase a request is in
+        outgoing.extensions["trace"] = progress.atrace
         try:
             with anyio.fail_after(request.timeout):
                 response = await transport.handle_async_request(outgoing)
@@ -117,11 +137,11 @@ class HttpxAsyncSender:
                 return _answer(response, b"", cut_short(error))
             if isinstance(error, TimeoutError):  # the deadline cut the call short
                 return TransportFailure(
-                    kind="TimeoutError", message="no answer within the timeout", sent=began()
+                    kind="TimeoutError", message="no answer within the timeout", sent=progress.began()
                 )
-            return TransportFailure.of(error, sent=not isinstance(error, _NOT_SENT), request=request)
+            return TransportFailure.of(error, sent=progress.failed_after_sending(error), request=request)
         except BaseException:  # cancelled: the engine judges by `request.sent`
-            request.sent = response is not None or began()
+            request.sent = response is not None or progress.began()
             raise
         return _answer(response, body, problem)
 

@@ -99,7 +99,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
         stream = self._stream.start_tls(ssl_context, server_hostname, _left(httpcore.ConnectTimeout))
-        return _DeadlineStream(stream)
+        # TLS to an https proxy carries only the CONNECT; TLS to the origin (inside the tunnel) the request.
+        carries = self._carries_requests or server_hostname == _SENDING.get()[0].origin.host
+        return _DeadlineStream(stream, carries_requests=carries)
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)

@@ -9,9 +9,10 @@ import gzip
 import logging
 import re
 import socket
+import ssl
 import zlib
-from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,8 +28,20 @@ from binance_margin_api.models import LiabilityCoin
 from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS
 
 from tests._loopback import hmac_verifier, loopback_server
-from tests._raw import DRIPS, RawServer, answer, answering, drip, ends, raw_server, read_request, refused_url
+from tests._raw import (
+    DRIPS,
+    Behaviour,
+    RawServer,
+    answer,
+    answering,
+    drip,
+    ends,
+    raw_server,
+    read_request,
+    refused_url,
+)
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
+from tests._tls import self_signed
 
 
 def _client(base_url: str, *, timeout: float = 5.0, **options: object) -> BinanceClient:
@@ -400,28 +413,54 @@ def _ignores_connect(connection: socket.socket, server: RawServer) -> None:
         server.stop.wait(10)  # the CONNECT is never answered
 
 
-@pytest.mark.parametrize("proxy_behaviour", [_refuses_connect, _ignores_connect], ids=["refused", "ignored"])
-def test_a_post_a_proxy_never_tunnelled_was_not_sent(
-    monkeypatch: pytest.MonkeyPatch, proxy_behaviour: Callable[[socket.socket, RawServer], None]
-) -> None:
-    # An https host through a proxy: the request goes out only inside the tunnel. A proxy that refuses or
-    # never answers the CONNECT got no request, and the guard is handed back, on every driver alike.
-    _clear_proxies(monkeypatch)
-    with raw_server(proxy_behaviour) as proxy:
-        address = proxy.url.partition("://")[2]
-        monkeypatch.setenv("HTTPS_PROXY", f"http://user:proxy-pa55word@{address}")
-        seen: list[tuple[str, bool, str, bool]] = []
-        with _client("https://binance.invalid", timeout=1.0) as client:
-            error = ends(lambda: client.exchange_small_liability(["BTC"]), within=30)
-            assert isinstance(error, BinanceTransportError), error
-            record = client.last_call
-            assert record is not None
-            seen.append(
-                (str(error), error.outcome_unknown, record.outcome, client.next_exchange_allowed_ms() > 0)
-            )
+def _drops_connect(connection: socket.socket, server: RawServer) -> None:
+    read_request(connection, server)  # read, then the connection is closed: no answer to the CONNECT
 
-        async def call() -> None:
-            async with _client("https://binance.invalid", timeout=1.0) as client:
+
+def _over_tls(context: ssl.SSLContext, behaviour: Behaviour) -> Behaviour:
+    def behave(connection: socket.socket, server: RawServer) -> None:
+        behaviour(context.wrap_socket(connection, server_side=True), server)
+
+    return behave
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize(
+    "proxy_behaviour",
+    [_refuses_connect, _ignores_connect, _drops_connect],
+    ids=["refused", "ignored", "dropped"],
+)
+def test_a_post_a_proxy_never_tunnelled_was_not_sent(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scheme: str, proxy_behaviour: Behaviour
+) -> None:
+    # An https host through a proxy (spoken to in plain HTTP or over TLS): the request goes out only
+    # inside the tunnel. A proxy that refuses, never answers or drops the CONNECT got no request, and the
+    # guard is handed back, on every driver alike: the environment's proxy through the sync, asyncio and
+    # trio defaults, and a proxy given to httpx transports.
+    _clear_proxies(monkeypatch)
+    certificate, context = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # the proxy's certificate, when it speaks TLS
+    behaviour = _over_tls(context, proxy_behaviour) if scheme == "https" else proxy_behaviour
+    with raw_server(behaviour) as proxy:
+        address = proxy.url.partition("://")[2]
+        proxy_url = f"{scheme}://user:proxy-pa55word@{address}"
+        seen: list[tuple[str, bool, str, bool]] = []
+
+        def given_proxy() -> httpx.Proxy:
+            tls = httpx.create_ssl_context() if scheme == "https" else None  # trusts SSL_CERT_FILE
+            return httpx.Proxy(proxy_url, ssl_context=tls)
+
+        def call(**options: object) -> None:
+            with _client("https://binance.invalid", timeout=1.0, **options) as client:
+                error = ends(lambda: client.exchange_small_liability(["BTC"]), within=30)
+                assert isinstance(error, BinanceTransportError), error
+                record = client.last_call
+                assert record is not None
+                guarded = client.next_exchange_allowed_ms() > 0
+                seen.append((str(error), error.outcome_unknown, record.outcome, guarded))
+
+        async def acall(**options: object) -> None:
+            async with _client("https://binance.invalid", timeout=1.0, **options) as client:
                 with pytest.raises(BinanceTransportError) as raised:
                     await client.aexchange_small_liability(["BTC"])
                 record = client.last_call
@@ -429,10 +468,14 @@ def test_a_post_a_proxy_never_tunnelled_was_not_sent(
                 guarded = client.next_exchange_allowed_ms() > 0
                 seen.append((str(raised.value), raised.value.outcome_unknown, record.outcome, guarded))
 
-        asyncio.run(call())
+        call(transport=httpx.HTTPTransport(proxy=given_proxy()))
+        asyncio.run(acall(async_transport=httpx.AsyncHTTPTransport(proxy=given_proxy())))
+        monkeypatch.setenv("HTTPS_PROXY", proxy_url)
+        call()
+        asyncio.run(acall())
         trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
-        trio.run(call)
-    assert len(seen) == 3
+        trio.run(acall)
+    assert len(seen) == 5
     assert all(request.startswith(b"CONNECT binance.invalid:443 ") for request in proxy.requests)
     for message, unknown, outcome, guarded in seen:
         assert (unknown, outcome, guarded) == (False, "not-sent", False), message
