@@ -372,8 +372,10 @@ class Engine:
             match = _BANNED_UNTIL.search(body_or_problem(answer, self._max_bytes)[0] or b"")
             if match is not None:  # the ban's end, at most as far off as the longest Retry-After taken
                 until = max(until, min(float(match.group(1)), now + MAX_RETRY_AFTER_SECONDS * 1000))
-        if until <= now:  # no usable Retry-After: the rest of the window
-            until = (reservation.window + 1) * bucket.window_ms + bucket.guard_ms
+        if until <= now:  # no usable Retry-After: the rest of the window the answer came in (a later one
+            # than the reservation's when it came after a window's end)
+            window = max(reservation.window, int(now // bucket.window_ms))
+            until = (window + 1) * bucket.window_ms + bucket.guard_ms
         self._budget.block(bucket, until, now, family_wide=banned)
         _log.warning(
             "%s -> %d: %s blocked for %.1f s (no request is sent on it meanwhile)",

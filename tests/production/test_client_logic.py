@@ -208,6 +208,28 @@ def test_429_blocks_the_bucket_until_retry_after(server: Server, clock: FakeCloc
     assert server.sent(COINS) == 2
 
 
+def test_a_429_answered_after_its_window_ended_blocks_the_window_it_came_in(
+    server: Server, clock: FakeClock
+) -> None:
+    # No Retry-After: the block lasts the rest of the window. The request went out in one window and its
+    # 429 came half a second into the next: that next window is the one used up.
+    window_ms = RATE_LIMITS[COINS.rate_limit].interval_seconds * 1000
+
+    def late_429(request: httpx.Request) -> httpx.Response:
+        clock.now = (clock.now // window_ms + 1) * window_ms + 500
+        return httpx.Response(429, json={"code": -1003, "msg": "Too much request weight used"})
+
+    server.then("GET", COINS.path, late_429)
+    client = client_for(server, clock, wait=False)
+    with pytest.raises(BinanceRateLimitError):
+        client.coin_list()
+    with pytest.raises(BinanceWaitRefused) as refused:
+        client.coin_list()
+    bucket = client.budget.for_operation(COINS.operation_id)
+    assert refused.value.retry_after == pytest.approx((window_ms - 500 + bucket.guard_ms) / 1000, abs=0.01)
+    assert server.sent(COINS) == 1
+
+
 def test_418_blocks_the_whole_family_until_the_ban_ends(server: Server, clock: FakeClock) -> None:
     until = int(clock.now + 120_000)
     server.then(
