@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import zlib
 from collections.abc import Callable
 from decimal import Decimal
@@ -81,7 +82,8 @@ def body_or_problem(answer: Answer, max_bytes: int) -> tuple[bytes | None, str |
         for wbits in (zlib.MAX_WBITS | 16,) if coding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS):
             inflater = zlib.decompressobj(wbits)
             try:
-                out = inflater.decompress(body, max_bytes + 1)
+                # zlib takes a C size: a cap as large as sys.maxsize ("no cap") would overflow it.
+                out = inflater.decompress(body, min(max_bytes + 1, sys.maxsize))
                 if len(out) <= max_bytes and not inflater.unconsumed_tail:
                     out += inflater.flush()
                 break

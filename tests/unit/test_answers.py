@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import sys
 import zlib
 from decimal import Decimal
 
@@ -158,3 +159,10 @@ def test_a_2xx_with_binances_error_object_is_binances_answer(body: bytes, expect
         result = client.ensure_margin_type("BTCUSDT", "ISOLATED")
         assert (result.changed, result.code) == (changed, expected_code)
     assert client.last_call is not None and client.last_call.outcome == ("ok" if changed else "error")
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_cap_as_large_as_sys_maxsize_still_decodes(coding: str) -> None:
+    # `max_response_bytes=sys.maxsize` is how a caller says "no cap": zlib's C size must not overflow.
+    body = gzip.compress(b"[]") if coding == "gzip" else zlib.compress(b"[]")
+    assert body_or_problem(Answer(200, {"content-encoding": coding}, body), sys.maxsize) == (b"[]", None)
