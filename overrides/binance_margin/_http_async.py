@@ -30,7 +30,17 @@ import aiohttp
 from yarl import URL
 
 from ._routing import Proxy
-from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_body, cut_short, header_fields
+from ._wire import (
+    Answer,
+    Origin,
+    Reply,
+    TransportFailure,
+    WireRequest,
+    aread_body,
+    cut_short,
+    header_fields,
+    tls_context,
+)
 
 _CHUNK: Final = 64 * 1024
 _MAX_CONNECTIONS: Final = 100
@@ -98,11 +108,9 @@ class AiohttpSender:
     """
 
     def __init__(self, *, max_response_bytes: int, proxies: Mapping[Origin, Proxy]) -> None:
-        import httpx  # for its TLS defaults, loaded with the first call
-
         self._max_bytes = max_response_bytes
         self._proxies = {origin: _through(origin, proxy) for origin, proxy in proxies.items()}
-        self._ssl_context = httpx.create_ssl_context()
+        self._ssl_context = tls_context()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}

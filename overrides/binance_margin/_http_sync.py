@@ -25,7 +25,7 @@ from typing import Any, Final
 import httpcore
 
 from ._routing import Proxy
-from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, header_fields, read_body
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, header_fields, read_body, tls_context
 
 _MAX_CONNECTIONS: Final = 20
 # The request HttpcoreSender.send is sending, when its answer is due (time.monotonic()), and whether it
@@ -131,10 +131,8 @@ class HttpcoreSender:
     """
 
     def __init__(self, *, max_response_bytes: int, proxies: Mapping[Origin, Proxy]) -> None:
-        import httpx  # for its TLS defaults, loaded with the first call
-
         self._max_bytes = max_response_bytes
-        self._context = httpx.create_ssl_context()
+        self._context = tls_context()
         self._proxies = proxies
         self._open()
 

@@ -8,10 +8,28 @@ never with an exception: transport errors flow back into the engine, which decid
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ._errors import BinanceConfigError
+
+if TYPE_CHECKING:
+    import ssl
+
+
+def tls_context() -> ssl.SSLContext:
+    """httpx's TLS defaults (certifi, or SSL_CERT_FILE / SSL_CERT_DIR), for the default drivers; a
+    BinanceConfigError (nothing sent) when they cannot be loaded (a missing or non-PEM file)."""
+    import httpx  # loaded with the first call
+
+    try:
+        return httpx.create_ssl_context()
+    except OSError as error:  # ssl.SSLError is one
+        raise BinanceConfigError(
+            f"the TLS certificates cannot be loaded (SSL_CERT_FILE, SSL_CERT_DIR?): {type(error).__name__}; "
+            "nothing was sent"
+        ) from None
 
 
 def check_header_value(what: str, value: object) -> None:

@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from binance_margin import BinanceClient, BinanceTransportError, HmacCredentials
+from binance_margin import BinanceClient, BinanceConfigError, BinanceTransportError, HmacCredentials
 
 from tests._loopback import hmac_verifier, loopback_server
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
@@ -71,4 +71,29 @@ def test_an_untrusted_certificate_fails_before_anything_is_sent(
                 asyncio.run(call())
     assert raised.value.outcome_unknown is False
     assert client.last_call is not None and client.last_call.outcome == "not-sent"
+    assert server.seen == []
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+@pytest.mark.parametrize("certificates", ["missing", "not-pem"])
+def test_certificates_that_cannot_be_loaded_are_a_config_error(
+    driver: str, certificates: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ca.pem"
+    if certificates == "not-pem":
+        path.write_text("not a certificate\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(path))
+    with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
+        client = _client(server.base_url)
+        with pytest.raises(BinanceConfigError, match=r"TLS certificates cannot be loaded.*nothing was sent"):
+            if driver == "sync":
+                with client:
+                    client.coin_list()
+            else:
+
+                async def call() -> None:
+                    async with client:
+                        await client.acoin_list()
+
+                asyncio.run(call())
     assert server.seen == []
