@@ -248,12 +248,12 @@ class Engine:
         """Sync the time if due, reserve, sign, send (and resend once on -1021), classify the answer.
         `claim`: the guard the call holds, checked again on the clock a -1021 corrected."""
         operation = call.operation
-        call.status = None
         if sync and self._server_clock.due(operation.family):
             yield from self._sync_time(call)
         bucket = self._budget.for_operation(operation.operation_id)
         resent = False
         while True:
+            call.status = None  # each request's own answer (a resend's is not the -1021's)
             reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
             request = self._signed(call)
             call.executing = True  # from here on the request may reach the server

@@ -320,6 +320,22 @@ def test_minus_1021_resyncs_and_resends_once_re_signed(clock: FakeClock) -> None
     assert record is not None and record.requests == 3 and record.outcome == "ok"
 
 
+def test_a_resend_after_minus_1021_that_gets_no_answer_records_no_status(clock: FakeClock) -> None:
+    # The record's status is the call's last answer: the -1021's 400 is not the answer to the resend.
+    server = Server(clock)
+    server.then(
+        "POST",
+        MARGIN.path,
+        error(400, -1021, "Timestamp for this request is outside of the recvWindow."),
+        _raise(httpx.ReadTimeout),
+    )
+    records: list[CallRecord] = []
+    client = client_for(server, clock, on_call=records.append)
+    with pytest.raises(BinanceTransportError):
+        client.change_margin_type("BTCUSDT", "CROSSED")
+    assert (records[-1].status, records[-1].outcome, records[-1].requests) == (None, "unknown", 3)
+
+
 def test_minus_1021_is_resent_only_once(clock: FakeClock) -> None:
     server = Server(clock)
     server.then("POST", LIQUIDATE.path, *[error(400, -1021, "Timestamp outside recvWindow.")] * 3)
