@@ -47,8 +47,9 @@ class CallRecord:
     exception the call raised (None on success). `requests` counts the HTTP
     requests made (server-time syncs and the one -1021 resend included), `waited_seconds` the time spent
     waiting for weight budgets, `attempt` the attempts made (retries of GETs included).
-    `storage_failed` is True when the shared budget storage failed after the request was sent: the
-    answer is still the call's answer, and the 6-hour guard is then kept in this process only.
+    `storage_failed` is True when the shared budget storage failed after the request was sent (the
+    answer is still the call's answer, and the 6-hour guard is then kept in this process only), or
+    while the guard was handed back (its ticket then expires on its own).
     """
 
     operation: str

@@ -26,6 +26,7 @@ from binance_margin import (
     BinanceClient,
     BinanceCooldownError,
     BinanceRateLimitError,
+    BinanceStorageError,
     BinanceWaitRefused,
     CallRecord,
     HmacCredentials,
@@ -125,20 +126,43 @@ class FailingMemory(MemoryStorage):
 
     STORAGE_SCHEME: ClassVar[list[str]] = ["failing-memory"]
     failing: ClassVar[bool] = False
+    fail_from: ClassVar[str | None] = None  # set `failing` at the first increment of a key holding this
 
     @property
     def base_exceptions(self) -> type[Exception]:
         return ConnectionError
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        if type(self).fail_from is not None and type(self).fail_from in key:
+            type(self).failing, type(self).fail_from = True, None
         if type(self).failing:
             raise ConnectionError("the storage went away")
         return super().incr(key, expiry, amount)
+
+    def clear(self, key: str) -> None:
+        if type(self).failing:
+            raise ConnectionError("the storage went away")
+        super().clear(key)
 
     def get(self, key: str) -> int:
         if type(self).failing:
             raise ConnectionError("the storage went away")
         return super().get(key)
+
+
+def test_a_guard_that_could_not_be_handed_back_is_marked_on_the_record(mock: RunningMock) -> None:
+    # The guard is taken, then the storage goes away at the weight reservation: nothing is sent, and
+    # handing the guard back fails too (its ticket expires on its own): the record says so.
+    records: list[CallRecord] = []
+    client = make_client(mock, storage_uri="failing-memory://", on_call=records.append)
+    FailingMemory.fail_from = "/w/"
+    try:
+        with pytest.raises(BinanceStorageError, match="nothing was sent"):
+            client.exchange_small_liability(["BTC"])
+    finally:
+        FailingMemory.failing, FailingMemory.fail_from = False, None
+    assert (records[-1].outcome, records[-1].storage_failed, records[-1].requests) == ("not-sent", True, 0)
+    assert mock.control.request_count(EXCHANGE.operation_id) == 0
 
 
 def test_a_429_answered_while_the_storage_fails_still_blocks_this_process() -> None:
