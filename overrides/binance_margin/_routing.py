@@ -23,6 +23,10 @@ _HOSTNAME: Final = re.compile(r"[A-Za-z0-9\-._]+")
 _IPV6: Final = re.compile(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 
 
+# An "@" after the host: a user name or password with an unescaped "/", "?" or "#" cut the authority short.
+_CUT_AUTHORITY: Final = "an @ follows its host (percent-encode a /, ? or # in a user name or password)"
+
+
 def parse_base_url(what: str, given: object) -> Origin:
     """The origin of an http(s) base URL; BinanceConfigError naming `what` for anything else."""
     if not isinstance(given, str):
@@ -68,6 +72,8 @@ def _split(given: str) -> SplitResult:
         raise ValueError("it carries a user name or password")
     if parts.query or parts.fragment or given.endswith(("?", "#")):
         raise ValueError("it has a query or fragment")
+    if "@" in parts.path:  # "user:pass/word@host": the authority ended at a password's "/"
+        raise ValueError(_CUT_AUTHORITY)
     if port == 0:
         raise ValueError("port 0")
     if _PATH.fullmatch(parts.path) is None:
@@ -130,6 +136,8 @@ def _proxy(variable: str, url: str) -> Proxy:
         parts = urlsplit(url if "://" in url else f"http://{url}")  # "host:port" means http, as curl reads it
     except ValueError:
         raise BinanceConfigError(f"{what} is not a URL") from None
+    if "@" in parts.path + parts.query + parts.fragment:  # not where it is, nor who may use it
+        raise BinanceConfigError(f"{what} is not a usable proxy URL: {_CUT_AUTHORITY}")
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise BinanceConfigError(

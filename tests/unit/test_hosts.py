@@ -104,16 +104,19 @@ def test_from_env_takes_exactly_the_constructors_keyword_options() -> None:
     assert declared == keyword  # the same names, with the same types
 
 
-# A password with an unescaped "/", "?" or "#" ends the authority early: urllib reads its start as a port.
+# A password with an unescaped "/", "?" or "#" ends the authority early: urllib reads its start as a port
+# (quoted in its error), or, when that start is a number, the user name as the host.
 _SPLIT_PASSWORDS = [
     "https://alice:Hunter2/x@h.example",
     "https://alice:Hunter2?x@h.example",
     "http://alice:Hunter2#@h",
+    "https://alice:2024/Hunter2@h.example",
+    "http://alice:2024/Hunter2@h.example:3128",
 ]
 
 
 @pytest.mark.parametrize("url", _SPLIT_PASSWORDS)
-def test_a_url_whose_password_looks_like_a_port_is_refused_without_quoting_it(
+def test_a_url_whose_password_cuts_its_authority_short_is_refused_without_quoting_it(
     url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with pytest.raises(BinanceConfigError) as as_base_url:
@@ -126,4 +129,6 @@ def test_a_url_whose_password_looks_like_a_port_is_refused_without_quoting_it(
     with pytest.raises(BinanceConfigError) as as_proxy:
         client.coin_list()
     for raised in (as_base_url, as_proxy):
-        assert "port is not a number" in str(raised.value) and "Hunter2" not in str(raised.value)
+        message = str(raised.value)
+        assert "port is not a number" in message or "an @ follows its host" in message, message
+        assert "Hunter2" not in message and "2024" not in message
