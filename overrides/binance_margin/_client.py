@@ -52,7 +52,7 @@ from ._options import (
 from ._retry import RetryPolicy
 from ._routing import Routes, environment_proxies
 from ._timesync import Clock, ServerClock, SystemClock
-from ._wire import check_header_value
+from ._wire import check_header_value, tls_context
 
 if TYPE_CHECKING:
     import httpx
@@ -317,9 +317,13 @@ class BinanceClient:
             return AiohttpSender(max_response_bytes=self._max_bytes, proxies=proxies)
         import httpx
 
-        proxied = {origin: httpx.AsyncHTTPTransport(proxy=proxy.url) for origin, proxy in proxies.items()}
+        context = tls_context()
+        proxied = {
+            origin: httpx.AsyncHTTPTransport(proxy=proxy.url, verify=context)
+            for origin, proxy in proxies.items()
+        }
         return HttpxAsyncSender(
-            httpx.AsyncHTTPTransport(), max_response_bytes=self._max_bytes, proxied=proxied
+            httpx.AsyncHTTPTransport(verify=context), max_response_bytes=self._max_bytes, proxied=proxied
         )
 
     def _run(self, operation_id: str, arguments: Mapping[str, object]) -> Result:

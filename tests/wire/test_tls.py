@@ -74,7 +74,7 @@ def test_an_untrusted_certificate_fails_before_anything_is_sent(
     assert server.seen == []
 
 
-@pytest.mark.parametrize("driver", ["sync", "async"])
+@pytest.mark.parametrize("driver", ["sync", "async", "trio"])
 @pytest.mark.parametrize("certificates", ["missing", "not-pem"])
 def test_certificates_that_cannot_be_loaded_are_a_config_error(
     driver: str, certificates: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -95,5 +95,9 @@ def test_certificates_that_cannot_be_loaded_are_a_config_error(
                     async with client:
                         await client.acoin_list()
 
-                asyncio.run(call())
+                if driver == "async":
+                    asyncio.run(call())
+                else:
+                    trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
+                    trio.run(call)
     assert server.seen == []
