@@ -253,9 +253,9 @@ class Engine:
         bucket = self._budget.for_operation(operation.operation_id)
         resent = False
         while True:
-            call.status = None  # each request's own answer (a resend's is not the -1021's)
             reservation = yield from self._reserve(call, bucket, operation.weight, operation.operation_id)
             request = self._signed(call)
+            call.status = None  # each request's own answer (a resend's is not the -1021's)
             call.executing = True  # from here on the request may reach the server
             reply = yield from self._exchange(call, request, reservation)
             if isinstance(reply, TransportFailure):

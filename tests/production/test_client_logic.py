@@ -336,6 +336,21 @@ def test_a_resend_after_minus_1021_that_gets_no_answer_records_no_status(clock: 
     assert (records[-1].status, records[-1].outcome, records[-1].requests) == (None, "unknown", 3)
 
 
+def test_a_resend_after_minus_1021_refused_before_sending_keeps_the_minus_1021s_status(
+    server: Server, clock: FakeClock
+) -> None:
+    # The -1021 says the bucket is used up: the sync and the resend are refused before sending. The last
+    # answer the call got is the -1021's 400.
+    limit = RATE_LIMITS[MARGIN.rate_limit]
+    stale = "Timestamp for this request is outside of the recvWindow."
+    server.then("POST", MARGIN.path, error(400, -1021, stale, **{limit.used_weight_header: str(limit.limit)}))
+    records: list[CallRecord] = []
+    client = client_for(server, clock, wait=False, on_call=records.append)
+    with pytest.raises(BinanceWaitRefused, match="it was not sent again"):
+        client.change_margin_type("BTCUSDT", "CROSSED")
+    assert (records[-1].status, records[-1].outcome, records[-1].requests) == (400, "error", 1)
+
+
 def test_minus_1021_is_resent_only_once(clock: FakeClock) -> None:
     server = Server(clock)
     server.then("POST", LIQUIDATE.path, *[error(400, -1021, "Timestamp outside recvWindow.")] * 3)
