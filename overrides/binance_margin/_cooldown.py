@@ -130,8 +130,7 @@ class Cooldown:
     def check_again(self, claim: Claim, now_ms: float, sent: str) -> None:
         """For the holder of `claim` whose clock was just corrected (a -1021 and a sync): BinanceCooldownError
         (`sent` says what the call had sent) if the guard forbids the call at the corrected `now_ms`."""
-        key = self._key(claim.operation)
-        allowed = max(self._budget.local_values.get(key, 0.0), self._budget.get_value(key))
+        allowed = self.next_allowed_ms(claim.operation)
         if allowed > now_ms:
             self._refuse(claim.operation, claim.rule, allowed, now_ms, sent)
 

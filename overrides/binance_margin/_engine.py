@@ -229,9 +229,8 @@ class Engine:
             call, partial(self._cooldown.claim, call.operation, rule, now, claim_seconds)
         )
         try:
-            result = yield from self._request(
-                call, sync=not due, claim=claim
-            )  # a failed sync: not tried twice
+            # `sync=not due`: a sync that just ran (and maybe failed) is not tried twice.
+            result = yield from self._request(call, sync=not due, claim=claim)
         except GeneratorExit:  # the flow abandoned: no more steps may run, so it is settled in place
             self._settle_now(call, claim, executed=call.executing)
             raise
