@@ -9,6 +9,8 @@ from binance_margin import BinanceClient, BinanceConfigError, HmacCredentials
 from binance_margin._routing import Routes, parse_base_url
 from binance_margin_api.spec_metadata import API_FAMILIES
 
+from tests._env import clear_proxies
+
 MOCK = "http://127.0.0.1:8765"
 
 
@@ -121,9 +123,7 @@ def test_a_url_whose_password_cuts_its_authority_short_is_refused_without_quotin
 ) -> None:
     with pytest.raises(BinanceConfigError) as as_base_url:
         BinanceClient(HmacCredentials("k", "s"), base_url=url, futures_base_url=MOCK)
-    for variable in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(variable, raising=False)
-        monkeypatch.delenv(variable.lower(), raising=False)
+    clear_proxies(monkeypatch)
     monkeypatch.setenv("HTTPS_PROXY", url)
     client = BinanceClient(HmacCredentials("k", "s"), base_url="https://h.example", futures_base_url=MOCK)
     with pytest.raises(BinanceConfigError) as as_proxy:

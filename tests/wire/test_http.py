@@ -27,6 +27,7 @@ from binance_margin import (
 from binance_margin_api.models import LiabilityCoin
 from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS
 
+from tests._env import clear_proxies
 from tests._loopback import hmac_verifier, loopback_server
 from tests._raw import (
     DRIPS,
@@ -337,12 +338,6 @@ def test_a_proxy_that_is_not_excluded_is_used(monkeypatch: pytest.MonkeyPatch) -
     assert len(targets) == 2 and all(target.startswith(server.base_url.encode()) for target in targets)
 
 
-def _clear_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-
-
 def _through_each_driver(url: str) -> None:
     with _client(url) as client:
         assert client.coin_list() == []
@@ -361,7 +356,7 @@ def test_all_proxy_and_the_proxy_password_serve_every_driver(
 ) -> None:
     # ALL_PROXY, with a user and password in it: each driver goes through it and authenticates, and no
     # log line of any library shows the signed URL.
-    _clear_proxies(monkeypatch)
+    clear_proxies(monkeypatch)
     caplog.set_level(logging.DEBUG)
     with raw_server(answering(answer(200, b"[]"))) as proxy:
         address = proxy.url.partition("://")[2]
@@ -379,7 +374,7 @@ def test_all_proxy_and_the_proxy_password_serve_every_driver(
 def test_an_unusable_proxy_in_the_environment_is_a_config_error(
     monkeypatch: pytest.MonkeyPatch, proxy: str
 ) -> None:
-    _clear_proxies(monkeypatch)
+    clear_proxies(monkeypatch)
     monkeypatch.setenv("HTTPS_PROXY", proxy)
     client = _client("https://binance.invalid")
     with client, pytest.raises(BinanceConfigError, match="proxy of https_proxy in the environment"):
@@ -395,7 +390,7 @@ def test_an_unusable_proxy_in_the_environment_is_a_config_error(
 
 
 def test_timeout_is_a_deadline_through_a_proxy_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    _clear_proxies(monkeypatch)
+    clear_proxies(monkeypatch)
     with raw_server(drip(DRIPS["headers"])) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
         with _client("http://binance.invalid", timeout=1.0) as client:
@@ -437,7 +432,7 @@ def test_a_post_a_proxy_never_tunnelled_was_not_sent(
     # inside the tunnel. A proxy that refuses, never answers or drops the CONNECT got no request, and the
     # guard is handed back, on every driver alike: the environment's proxy through the sync, asyncio and
     # trio defaults, and a proxy given to httpx transports.
-    _clear_proxies(monkeypatch)
+    clear_proxies(monkeypatch)
     certificate, context = self_signed(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # the proxy's certificate, when it speaks TLS
     behaviour = _over_tls(context, proxy_behaviour) if scheme == "https" else proxy_behaviour
