@@ -145,12 +145,13 @@ class MockApp(Starlette):
             for account in scenario.accounts
             for key in account.keys
         }
+        exchange = Exchange(scenario)  # before anything changes: a reset it refuses changes nothing
         self.scenario = scenario
         with self._requests_lock:
             self._requests = {
                 route.name: 0 for methods in self._routes.values() for route in methods.values()
             }
-        self.exchange = Exchange(scenario)
+        self.exchange = exchange
         self.weights = WeightBook(RATE_LIMITS, scenario.window_seconds)
         self.bans = BanBook(scenario.ban_after_violations, scenario.ban_seconds)
         self._errors: dict[str, dict[Err, ErrorSpec]] = error_tables(scenario.own_codes)
@@ -219,7 +220,7 @@ class MockApp(Starlette):
                 return _json({"serverTime": now}, 200, headers)
             account_id, verify = self._authenticate(request)
             body = b""
-            if request.headers.get("content-type", "").encode().startswith(_FORM):
+            if request.headers.get("content-type", "").lower().encode().startswith(_FORM):  # any case
                 body = await request.body()
             signed = split_signed(
                 request.scope["query_string"], body, strict_encoding=self.scenario.strict_percent_encoding

@@ -282,8 +282,19 @@ def _futures(entry: Mapping[str, Any], where: str) -> FuturesSymbol:
         symbol=_text(entry, where, "symbol"),
         margin_type=margin_type,
         open_orders=_whole(entry, where, "open_orders", 0),
-        position=_text(entry, where, "position", "0"),
+        position=_position(entry, where),
     )
+
+
+# A position is signed (a short one is negative); otherwise a plain decimal literal like an amount.
+_POSITION_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _position(entry: Mapping[str, Any], where: str) -> str:
+    value = _text(entry, where, "position", "0")
+    if not _POSITION_TEXT.fullmatch(value):
+        raise ScenarioError(f'{where} position must be a decimal string like "-1.5", not {value!r}')
+    return value
 
 
 # A plain decimal literal, as Binance writes amounts: no sign, exponent, spaces, underscores or NaN.

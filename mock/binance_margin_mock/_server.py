@@ -31,7 +31,10 @@ def listen(host: str, port: int) -> socket.socket:
 def make_server(app: MockApp, *, log_level: str = "warning") -> uvicorn.Server:
     """A uvicorn server for `app`, wired so that `drop` faults really close the connection."""
     # h11: its protocol objects keep `.client` and `.transport`, which `drop` relies on.
-    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, http="h11", lifespan="off"))
+    # No proxy headers: a client's own X-Forwarded-For must not choose the IP its weight is counted on.
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level=log_level, http="h11", lifespan="off", proxy_headers=False)
+    )
 
     async def drop(scope: Scope) -> None:
         client = tuple(scope.get("client") or ())

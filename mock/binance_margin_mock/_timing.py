@@ -39,6 +39,7 @@ def check_timestamp(params: Mapping[str, str], family: ApiFamily, now_ms: int) -
 
 
 def _integer(raw: str, name: str) -> int:
-    if not raw.isascii() or not raw.isdigit():
+    # At most 19 digits: Binance reads a 64-bit long (and int() refuses strings of over 4300 digits).
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or int(raw) >= 2**63:
         raise MockError(Err.MANDATORY, param=name)
     return int(raw)

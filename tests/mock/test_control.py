@@ -6,6 +6,8 @@ import httpx
 import pytest
 from binance_margin_mock import MockApp
 
+DEEP = b"[" * 100_000 + b"]" * 100_000  # past any parser's recursion limit
+
 
 @pytest.mark.parametrize(
     ("path", "body", "named"),
@@ -21,6 +23,9 @@ from binance_margin_mock import MockApp
         ("reset", {"scenario": None}, "scenario"),
         ("reset", {"scenario": [1]}, "scenario"),
         ("reset", {"clok": True}, "clok"),
+        pytest.param("clock", DEEP, "nested", id="clock-deep-json"),
+        pytest.param("faults", DEEP, "nested", id="faults-deep-json"),
+        pytest.param("reset", DEEP, "nested", id="reset-deep-json"),
     ],
 )
 async def test_a_misread_control_body_is_a_400_that_changes_nothing(
@@ -47,3 +52,14 @@ async def test_a_well_typed_clock_body_moves_the_clock(
     start = app.clock.now_ms()
     answer = await client.post("/_mock/clock", json=body)
     assert answer.status_code == 200 and answer.json()["serverTime"] - start == moved_ms
+
+
+async def test_a_reset_to_a_scenario_that_does_not_load_changes_nothing(
+    client: httpx.AsyncClient, app: MockApp
+) -> None:
+    before = (await client.get("/_mock/state")).json()
+    bad = {"accounts": [{"id": 7, "futures": [{"symbol": "BTCUSDT", "position": "abc"}]}]}
+    answer = await client.post("/_mock/reset", json={"scenario": bad})
+    assert (answer.status_code, "position" in answer.json()["error"]) == (400, True), answer.text
+    assert (await client.get("/_mock/state")).json() == before
+    assert (await client.post("/_mock/reset", json={})).status_code == 200  # the mock still resets

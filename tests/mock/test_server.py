@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from binance_margin_api.spec_metadata import OPERATIONS, RATE_LIMITS
 from binance_margin_mock import DEFAULT_SCENARIO
 
 from tests._mock_server import running_mock
@@ -18,6 +19,7 @@ from ._signer import encode
 from .conftest import HMAC
 
 ROOT = Path(__file__).resolve().parents[2]
+COIN_LIST = OPERATIONS["getSmallLiabilityExchangeCoinList"]
 BANNER = re.compile(r"^binance-margin-mock listening on (http://127\.0\.0\.1:(\d+))$")
 
 
@@ -70,6 +72,24 @@ def test_running_mock_drops_the_connection_and_is_controllable() -> None:
         assert mock.control.state()["accounts"]["10000001"]["cross"] == []
 
 
+def test_a_forwarded_for_header_does_not_choose_the_ip_weight_is_counted_on() -> None:
+    with running_mock() as mock, httpx.Client(base_url=mock.base_url, timeout=10) as http:
+
+        def used(headers: dict[str, str]) -> int:
+            timestamp = http.get("/api/v3/time").json()["serverTime"]
+            payload = encode([("timestamp", str(timestamp))])
+            response = http.get(
+                f"/sapi/v1/margin/exchange-small-liability?{payload}&signature={HMAC.sign(payload.encode())}",
+                headers={"X-MBX-APIKEY": HMAC.api_key, **headers},
+            )
+            assert response.status_code == 200, response.text
+            return int(response.headers[RATE_LIMITS[COIN_LIST.rate_limit].used_weight_header])
+
+        assert used({}) == COIN_LIST.weight
+        # Counted on the socket's IP again, not on a new, empty budget for the address the header names.
+        assert used({"X-Forwarded-For": "203.0.113.7"}) == 2 * COIN_LIST.weight
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
@@ -80,6 +100,7 @@ def test_running_mock_drops_the_connection_and_is_controllable() -> None:
         ["--port", "-1"],
         ["--log-level", "bogus"],
         ["--scenario", "{bad-key}"],
+        ["--scenario", "{bad-position}"],
     ],
     ids=[
         "missing-scenario",
@@ -89,6 +110,7 @@ def test_running_mock_drops_the_connection_and_is_controllable() -> None:
         "port-negative",
         "log-level",
         "key-does-not-load",
+        "position-not-a-decimal",
     ],
 )
 def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str], tmp_path: Path) -> None:
@@ -96,7 +118,11 @@ def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str], tm
 
     bad_key = tmp_path / "bad-key.toml"
     bad_key.write_text('[[accounts]]\nid = 7\nkeys = [{api_key = "r1", type = "RSA", public_key = "junk"}]\n')
-    arguments = [a.replace("{bad-key}", str(bad_key)) for a in arguments]
+    bad_position = tmp_path / "bad-position.toml"
+    bad_position.write_text('[[accounts]]\nid = 7\nfutures = [{symbol = "BTCUSDT", position = "abc"}]\n')
+    arguments = [
+        a.replace("{bad-key}", str(bad_key)).replace("{bad-position}", str(bad_position)) for a in arguments
+    ]
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
         result = subprocess.run(

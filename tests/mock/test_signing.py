@@ -138,6 +138,16 @@ async def test_params_in_the_form_body_like_ccxt(signed: Signed) -> None:
     assert response.status_code == 200, response.text
 
 
+async def test_the_form_body_is_read_whatever_the_case_of_its_media_type(signed: Signed) -> None:
+    payload = encode([("type", "MARGIN"), ("timestamp", str(signed.clock.now_ms()))])
+    response = await signed.client.post(
+        LIQUIDATION,
+        content=f"{payload}&signature={HMAC.sign(payload.encode())}",
+        headers={"X-MBX-APIKEY": HMAC.api_key, "Content-Type": "Application/X-WWW-Form-Urlencoded"},
+    )
+    assert response.status_code == 200, response.text
+
+
 async def test_signing_the_unencoded_comma_list_is_minus_1022(signed: Signed) -> None:
     timestamp = str(signed.clock.now_ms())
     unencoded = f"assetNames=BTC,ETH&timestamp={timestamp}"

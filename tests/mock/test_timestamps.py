@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from binance_margin_api.spec_metadata import SIGNING
 
-from .conftest import Signed
+from .conftest import HMAC, Signed
 from .test_signing import COINS, MARGIN_TYPE, code
 
 FUTURES = [("symbol", "BTCUSDT"), ("marginType", "ISOLATED")]
@@ -62,6 +62,16 @@ async def test_recv_window_above_the_maximum_differs_per_family(signed: Signed) 
 async def test_malformed_timestamp_is_minus_1102(signed: Signed) -> None:
     response = await signed.send("GET", COINS, timestamp=-5)
     assert (response.status_code, code(response)) == (400, -1102)
+
+
+@pytest.mark.parametrize("name", ["timestamp", "recvWindow"])
+@pytest.mark.parametrize("digits", ["9" * 19, "1" * 5000], ids=["past-a-64-bit-long", "5000-digits"])
+async def test_a_number_no_64_bit_long_holds_is_minus_1102(signed: Signed, name: str, digits: str) -> None:
+    fields = {"recvWindow": "5000", "timestamp": str(signed.clock.now_ms()), name: digits}
+    payload = "&".join(f"{key}={value}" for key, value in fields.items())
+    response = await signed.raw("GET", COINS, f"{payload}&signature={HMAC.sign(payload.encode())}")
+    assert (response.status_code, code(response)) == (400, -1102)
+    assert f"'{name}'" in response.json()["msg"]
 
 
 async def test_server_time_follows_the_clock(signed: Signed) -> None:
