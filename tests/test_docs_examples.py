@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from binance_margin import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_WAIT, BinanceClient
-from binance_margin._options import MAX_TIMEOUT
+from binance_margin._options import MAX_TIMEOUT, MAX_WAIT
 from binance_margin_mock.testing import running_mock
 
 from tests.kit._doc_blocks import Block, blocks
@@ -110,7 +110,7 @@ def test_documented_defaults_are_the_clients() -> None:
     assert parameters["max_wait"].default == DEFAULT_MAX_WAIT
     consuming = " ".join((ROOT / "docs" / "consuming.md").read_text(encoding="utf-8").split())
     assert f"default {parameters['timeout'].default:g}, at most {MAX_TIMEOUT:g})" in consuming
-    assert f"`max_wait=` (s, default {DEFAULT_MAX_WAIT:g}:" in consuming
+    assert f"`max_wait=` (s, default {DEFAULT_MAX_WAIT:g}, at most {MAX_WAIT:g}:" in consuming
 
 
 def test_pinned_versions_in_the_docs_are_the_package_version() -> None:

@@ -40,7 +40,7 @@ def _enum(operation_id: str, parameter: str) -> dict[str, Any]:
     """An enum argument: its values from the spec, accepted in any case, sent upper-case."""
     found = OPERATIONS[operation_id].parameter(parameter)
     assert found is not None and found.enum is not None, f"{operation_id}.{parameter} has no enum in the spec"
-    return {"type": str.upper, "choices": found.enum, "metavar": "{" + ",".join(found.enum) + "}"}
+    return {"type": _upper_ascii, "choices": found.enum, "metavar": "{" + ",".join(found.enum) + "}"}
 
 
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
@@ -158,6 +158,11 @@ def _print_weight(record: CallRecord | None) -> None:
         _say(f"{header}: {usage.used} (limit {usage.limit}, {usage.bucket}, {source})", prefix="")
 
 
+def _upper_ascii(value: str) -> str:
+    # ASCII only: str.upper folds "ı" (dotless i) or "ſ" (long s) into I or S, which are no case of the value.
+    return value.upper() if value.isascii() else value
+
+
 def _say(message: str, prefix: str = "binance-margin: ") -> None:
     """A line on stderr. A stderr that cannot be written (closed, a full disk) never changes the exit
     status: that says what the call did."""
@@ -172,7 +177,9 @@ def _dumps(value: Any) -> str:
     # simplejson writes Decimal amounts as JSON numbers with their exact digits; the standard library cannot.
     import simplejson
 
-    return str(simplejson.dumps(value, use_decimal=True, ensure_ascii=False))
+    # ignore_nan: a NaN or Infinity the answer held (JSON has none) is written as null, not a ValueError
+    # after the call executed.
+    return str(simplejson.dumps(value, use_decimal=True, ensure_ascii=False, ignore_nan=True))
 
 
 def _is_post(options: argparse.Namespace) -> bool:

@@ -41,6 +41,7 @@ from ._options import (
     DEFAULT_MAX_WAIT,
     DEFAULT_TIMEOUT,
     MAX_TIMEOUT,
+    MAX_WAIT,
     flag,
     has_methods,
     instance,
@@ -189,7 +190,9 @@ class BinanceClient:
         has_methods("async_transport", async_transport, _ASYNC, "an httpx async transport")
         self._transport = transport
         self._async_transport = async_transport
-        self._default_options = CallOptions(wait=flag("wait", wait), max_wait=number("max_wait", max_wait))
+        self._default_options = CallOptions(
+            wait=flag("wait", wait), max_wait=number("max_wait", max_wait, at_most=MAX_WAIT)
+        )
         self._account = account_label(credentials.api_key, optional(text, "account", account))
         self.budget = Budget(
             text("storage_uri", storage_uri),
@@ -258,7 +261,9 @@ class BinanceClient:
         token = _OPTIONS.set(
             CallOptions(
                 wait=current.wait if wait is None else flag("wait", wait),
-                max_wait=current.max_wait if max_wait is None else number("max_wait", max_wait),
+                max_wait=current.max_wait
+                if max_wait is None
+                else number("max_wait", max_wait, at_most=MAX_WAIT),
             )
         )
         try:

@@ -173,4 +173,6 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credential
         pem = Path(key_file).read_bytes()
     except OSError as error:
         raise BinanceConfigError(f"cannot read {ENV_PRIVATE_KEY_FILE} {key_file}: {error.strerror}") from None
+    except ValueError:  # a NUL in the path (a mapping given to from_env can hold one)
+        raise BinanceConfigError(f"cannot read {ENV_PRIVATE_KEY_FILE}: the path holds a NUL") from None
     return private_key_credentials(api_key, pem, env.get(ENV_PRIVATE_KEY_PASSPHRASE) or None)

@@ -18,6 +18,8 @@ MAX_TIMEOUT: Final = 3600.0
 # A wait longer than this is refused at once (BinanceWaitRefused with retry_after): a rate-limit window is
 # one minute, so a used-up bucket frees within it; a 429 or 418 asking for longer is not slept through.
 DEFAULT_MAX_WAIT: Final = 60.0
+# A longer wait for a budget is no wait a caller means (the guard's claim ticket lasts 2 x max_wait).
+MAX_WAIT: Final = 86_400.0
 # The largest answer body, before and after undoing its Content-Encoding. Binance's answers for these
 # operations are a few kB; anything near this is not Binance.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024

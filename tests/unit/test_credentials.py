@@ -69,6 +69,7 @@ def test_rsa_key_file(tmp_path: Path) -> None:
             "only one",
         ),
         ({"BINANCE_API_KEY": API_KEY, "BINANCE_PRIVATE_KEY_FILE": "/nonexistent/key.pem"}, "cannot read"),
+        ({"BINANCE_API_KEY": API_KEY, "BINANCE_PRIVATE_KEY_FILE": "key\0.pem"}, "holds a NUL"),
     ],
 )
 def test_missing_or_conflicting_env_is_a_config_error(env: dict[str, str], fragment: str) -> None:

@@ -84,6 +84,7 @@ CONSTRUCTOR: dict[str, dict[str, Any]] = {
     "timeout-bool": {"timeout": True},
     "max-wait-negative": {"max_wait": -1},
     "max-wait-inf": {"max_wait": float("inf")},
+    "max-wait-huge": {"max_wait": 1e308},  # finite, but 2 x max_wait overflows the guard's ticket
     "max-wait-none": {"max_wait": None},
     "wait-not-bool": {"wait": 1},
     "max-response-bytes-zero": {"max_response_bytes": 0},

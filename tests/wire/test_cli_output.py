@@ -118,6 +118,16 @@ def test_a_result_that_utf8_cannot_encode_is_written_as_its_json_escape() -> Non
     assert json.loads(out)[0]["asset"] == "\ud800"
 
 
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity"])
+def test_an_executed_post_whose_answer_holds_nan_writes_null_and_exits_0(number: bytes) -> None:
+    liquidated = b'{"asset":"BTC","interest":"0","principal":"1","liabilityAsset":"USDT","liabilityQty":1,'
+    with raw_server(answering(answer(200, liquidated + b'"extra":' + number + b"}"))) as server:
+        process = _start(server, ["manual-liquidation", "--type", "MARGIN"], subprocess.PIPE)
+        out, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (0, b"")
+    assert json.loads(out)[0]["extra"] is None  # JSON has no NaN: null, and the rest of the result
+
+
 def test_the_json_is_utf8_whatever_the_locale_encoding() -> None:
     arguments, body = COMMANDS["margin-type"]
     with raw_server(answering(answer(200, body))) as server:

@@ -98,6 +98,17 @@ def test_global_options_go_before_or_after_the_command_and_enums_take_any_case(
     capsys.readouterr()
 
 
+@pytest.mark.parametrize("value", ["\u0131solated", "cro\u017f\u017fed"], ids=["dotless-i", "long-s"])
+def test_a_letter_that_only_folds_into_ascii_is_no_case_of_an_enum_value(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ack = answer(200, b'{"code":200,"msg":"success"}')
+    with raw_server(answering(ack)) as server, pytest.raises(SystemExit) as raised:
+        main(["--base-url", server.url, "--futures-base-url", server.url, "margin-type", "BTCUSDT", value])
+    assert (raised.value.code, server.requests) == (2, [])
+    assert "invalid choice" in capsys.readouterr().err
+
+
 def test_hosts_come_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
