@@ -37,6 +37,7 @@ from ._wire import (
     TransportFailure,
     WireRequest,
     aread_body,
+    closed_during_call,
     cut_short,
     header_fields,
     tls_context,
@@ -109,6 +110,7 @@ class AiohttpSender:
 
     def __init__(self, *, max_response_bytes: int, proxies: Mapping[Origin, Proxy]) -> None:
         self._max_bytes = max_response_bytes
+        self._closed = False
         self._proxies = {origin: _through(origin, proxy) for origin, proxy in proxies.items()}
         self._ssl_context = tls_context()
         self._session: aiohttp.ClientSession | None = None
@@ -130,6 +132,8 @@ class AiohttpSender:
         return session
 
     async def send(self, request: WireRequest) -> Reply:
+        if self._closed:
+            raise closed_during_call()
         session = self._session_here()
         timeout = self._timeouts.get(request.timeout)
         if timeout is None:
@@ -168,6 +172,7 @@ class AiohttpSender:
         return Answer(response.status, header_fields(response.headers.items()), data, problem)
 
     async def aclose(self) -> None:
+        self._closed = True
         session, self._session = self._session, None
         if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
             await session.close()

@@ -17,7 +17,17 @@ from typing import Final, cast
 
 import httpx
 
-from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, aread_body, cut_short, read_body
+from ._wire import (
+    Answer,
+    Origin,
+    Reply,
+    TransportFailure,
+    WireRequest,
+    aread_body,
+    closed_during_call,
+    cut_short,
+    read_body,
+)
 
 _NOT_SENT: Final = (
     httpx.ConnectError,
@@ -82,8 +92,11 @@ class HttpxSender:
     def __init__(self, transport: httpx.BaseTransport, *, max_response_bytes: int) -> None:
         self._transport = transport
         self._max_bytes = max_response_bytes
+        self._closed = False
 
     def send(self, request: WireRequest) -> Reply:
+        if self._closed:
+            raise closed_during_call()
         progress = _Progress(request, self._transport)
         outgoing = _request(request)
         outgoing.extensions["trace"] = progress.trace
@@ -97,6 +110,7 @@ class HttpxSender:
         return _answer(response, *read_body(stream, self._max_bytes, response.close))
 
     def close(self) -> None:
+        self._closed = True
         self._transport.close()
 
 
@@ -113,9 +127,12 @@ class HttpxAsyncSender:
     ) -> None:
         self._transport = transport
         self._max_bytes = max_response_bytes
+        self._closed = False
         self._proxied = dict(proxied or {})
 
     async def send(self, request: WireRequest) -> Reply:
+        if self._closed:
+            raise closed_during_call()
         import anyio  # httpx's async layer: works under asyncio and trio alike
 
         response: httpx.Response | None = None
@@ -146,5 +163,6 @@ class HttpxAsyncSender:
         return _answer(response, body, problem)
 
     async def aclose(self) -> None:
+        self._closed = True
         for transport in {self._transport, *self._proxied.values()}:
             await transport.aclose()

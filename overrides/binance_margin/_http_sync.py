@@ -25,7 +25,17 @@ from typing import Any, Final
 import httpcore
 
 from ._routing import Proxy
-from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, header_fields, read_body, tls_context
+from ._wire import (
+    Answer,
+    Origin,
+    Reply,
+    TransportFailure,
+    WireRequest,
+    closed_during_call,
+    header_fields,
+    read_body,
+    tls_context,
+)
 
 _MAX_CONNECTIONS: Final = 20
 # The request HttpcoreSender.send is sending, when its answer is due (time.monotonic()), and whether it
@@ -132,6 +142,7 @@ class HttpcoreSender:
 
     def __init__(self, *, max_response_bytes: int, proxies: Mapping[Origin, Proxy]) -> None:
         self._max_bytes = max_response_bytes
+        self._closed = False
         self._context = tls_context()
         self._proxies = proxies
         self._open()
@@ -156,6 +167,8 @@ class HttpcoreSender:
         self._proxied = {origin: through[proxy] for origin, proxy in self._proxies.items()}
 
     def send(self, request: WireRequest) -> Reply:
+        if self._closed:
+            raise closed_during_call()
         origin = request.origin
         direct = self._pool  # read once: an interrupted call on another thread may put new pools in place
         pool = self._proxied.get(origin, direct) if self._proxied else direct
@@ -202,5 +215,6 @@ class HttpcoreSender:
             _SENDING.reset(token)
 
     def close(self) -> None:
+        self._closed = True
         for pool in {self._pool, *self._proxied.values()}:
             pool.close()

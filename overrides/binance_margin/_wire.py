@@ -32,6 +32,14 @@ def tls_context() -> ssl.SSLContext:
         ) from None
 
 
+def closed_during_call() -> BinanceConfigError:
+    """What a sender raises for a request after its client was closed (by another thread or task while
+    a call was running): a retry or resend would open a connection nothing closes."""
+    return BinanceConfigError(
+        "the client was closed during the call (close() or aclose()); this request was not sent"
+    )
+
+
 def check_header_value(what: str, value: object) -> None:
     """BinanceConfigError (nothing sent) unless `value` is a str that may go in a header.
 

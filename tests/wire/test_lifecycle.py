@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
+import threading
 import warnings
 
+import httpx
 import pytest
-from binance_margin import BinanceClient, BinanceConfigError, HmacCredentials
+from binance_margin import BinanceClient, BinanceConfigError, BinanceTransportError, HmacCredentials
 
-from tests._raw import answer, answering, raw_server
+from tests._raw import Behaviour, RawServer, answer, answering, raw_server, read_request
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
 
 
@@ -39,3 +42,70 @@ def test_a_closed_client_sends_nothing_more_on_either_door() -> None:
         with pytest.raises(BinanceConfigError, match="nothing was sent"):
             asyncio.run(client.acoin_list())  # closed by close(): the async door is shut too
     assert len(server.requests) == 2
+
+
+def _unanswered_until(released: threading.Event, arrived: threading.Event) -> Behaviour:
+    """Read a request, tell the test, and drop the connection unanswered once the test says so."""
+
+    def behave(connection: socket.socket, server: RawServer) -> None:
+        if read_request(connection, server) is not None:
+            arrived.set()
+            released.wait(30)
+
+    return behave
+
+
+@pytest.mark.parametrize("driver", ["httpcore", "httpx-transport"])
+def test_close_from_another_thread_stops_the_calls_retry(driver: str) -> None:
+    arrived, released = threading.Event(), threading.Event()
+    outcome: list[BaseException | object] = []
+    with raw_server(_unanswered_until(released, arrived)) as server:
+        transport = httpx.HTTPTransport() if driver == "httpx-transport" else None
+        client = BinanceClient(
+            HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+            base_url=server.url,
+            futures_base_url=server.url,
+            transport=transport,
+        )
+
+        def call() -> None:
+            try:
+                outcome.append(client.coin_list())  # a GET: retried after a dropped connection
+            except BaseException as error:
+                outcome.append(error)
+
+        worker = threading.Thread(target=call)
+        worker.start()
+        assert arrived.wait(30)
+        client.close()
+        released.set()
+        worker.join(60)
+    assert isinstance(outcome[0], BinanceConfigError) and "during the call" in str(outcome[0])
+    assert len(server.requests) == 1  # the retry was not sent on a connection nothing would close
+    assert client.last_call is not None and client.last_call.outcome == "error"
+
+
+def test_aclose_from_another_task_stops_ensure_margin_types_resend() -> None:
+    arrived, released = threading.Event(), threading.Event()
+    with raw_server(_unanswered_until(released, arrived)) as server:
+
+        async def run() -> BaseException | object:
+            client = _client(server.url)
+            task = asyncio.ensure_future(client.aensure_margin_type("BTCUSDT", "ISOLATED"))
+            assert await asyncio.to_thread(arrived.wait, 30)
+            await client.aclose()
+            released.set()
+            try:
+                return await task
+            except BaseException as error:
+                return error
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = asyncio.run(run())
+            gc.collect()
+    # The first POST may have executed: an unknown outcome, whatever stopped the resend.
+    assert isinstance(result, BinanceTransportError) and result.outcome_unknown, result
+    assert "during the call" in str(result)
+    assert len(server.requests) == 1
+    assert not [w for w in caught if "Unclosed" in str(w.message)]
