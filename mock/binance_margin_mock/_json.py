@@ -29,5 +29,9 @@ def dumps(body: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """JSON with every non-integer number as a Decimal (no float in between)."""
-    return json.loads(text, parse_float=Decimal)
+    """JSON with every non-integer number as a Decimal (no float in between); a ValueError for any text
+    that does not load, one nested past the parser's depth too (a RecursionError)."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None

@@ -108,7 +108,9 @@ def load_scenario(source: str | Path | Mapping[str, Any] | None = None) -> Scena
             if path.suffix == ".json"
             else tomllib.loads(text, parse_float=Decimal)
         )
-    except (OSError, ValueError) as error:  # unreadable, not UTF-8, not JSON or TOML
+    # Unreadable, not UTF-8, not JSON or TOML, or JSON nested past the parser's depth. (Not `_json.loads`:
+    # it needs the `mock` extra, which loading a scenario does not.)
+    except (OSError, ValueError, RecursionError) as error:
         raise ScenarioError(f"scenario {str(path)!r}: {type(error).__name__}: {error}") from None
     if not isinstance(data, Mapping):
         raise ScenarioError(f"scenario {str(path)!r}: the top level must be a table (an object)")
@@ -286,10 +288,6 @@ def _futures(entry: Mapping[str, Any], where: str) -> FuturesSymbol:
     )
 
 
-# A position is signed (a short one is negative); otherwise a plain decimal literal like an amount.
-_POSITION_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
 def _position(entry: Mapping[str, Any], where: str) -> str:
     value = _text(entry, where, "position", "0")
     if not _POSITION_TEXT.fullmatch(value):
@@ -299,6 +297,8 @@ def _position(entry: Mapping[str, Any], where: str) -> str:
 
 # A plain decimal literal, as Binance writes amounts: no sign, exponent, spaces, underscores or NaN.
 _DECIMAL_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+# A position is signed (a short one is negative); otherwise written as an amount is.
+_POSITION_TEXT = re.compile("-?" + _DECIMAL_TEXT.pattern)
 
 
 def _amount_text(raw: Mapping[str, Any], name: str, default: str | None = None) -> str:

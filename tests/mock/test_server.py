@@ -101,6 +101,7 @@ def test_a_forwarded_for_header_does_not_choose_the_ip_weight_is_counted_on() ->
         ["--log-level", "bogus"],
         ["--scenario", "{bad-key}"],
         ["--scenario", "{bad-position}"],
+        ["--scenario", "{deep-json}"],
     ],
     ids=[
         "missing-scenario",
@@ -111,6 +112,7 @@ def test_a_forwarded_for_header_does_not_choose_the_ip_weight_is_counted_on() ->
         "log-level",
         "key-does-not-load",
         "position-not-a-decimal",
+        "json-nested-too-deeply",
     ],
 )
 def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str], tmp_path: Path) -> None:
@@ -120,9 +122,10 @@ def test_the_cli_that_cannot_start_says_why_and_exits_2(arguments: list[str], tm
     bad_key.write_text('[[accounts]]\nid = 7\nkeys = [{api_key = "r1", type = "RSA", public_key = "junk"}]\n')
     bad_position = tmp_path / "bad-position.toml"
     bad_position.write_text('[[accounts]]\nid = 7\nfutures = [{symbol = "BTCUSDT", position = "abc"}]\n')
-    arguments = [
-        a.replace("{bad-key}", str(bad_key)).replace("{bad-position}", str(bad_position)) for a in arguments
-    ]
+    deep_json = tmp_path / "deep.json"
+    deep_json.write_text("[" * 100_000 + "]" * 100_000)
+    files = {"{bad-key}": bad_key, "{bad-position}": bad_position, "{deep-json}": deep_json}
+    arguments = [str(files.get(a, a)) for a in arguments]
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
         result = subprocess.run(
