@@ -1,6 +1,6 @@
-"""Fenced code blocks of a markdown file, with the marker that says how a test uses each one.
+"""Code blocks of a markdown file, with the marker that says how a test uses each one.
 
-A marker is an HTML comment on the line right above the fence, invisible on the rendered page:
+A marker is an HTML comment on the line right above the block, invisible on the rendered page:
 
     <!-- example: pytest -->            a test file: written out, run with pytest (and mypy --strict)
     <!-- example: pytest, mypy -->      the same, said explicitly
@@ -11,6 +11,9 @@ A marker is an HTML comment on the line right above the fence, invisible on the 
     <!-- example: output -->            output only: not run
 
 An unmarked `python` block is a script, run as it is in a fresh interpreter.
+
+markdown-it-py (CommonMark) finds the blocks, so a fence inside a list item and an indented code block
+are blocks too: a command a reader would copy cannot hide from the checks by its indentation.
 """
 
 from __future__ import annotations
@@ -19,17 +22,18 @@ import dataclasses
 import re
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 _MARKER = re.compile(r"^<!--\s*example:\s*(?P<what>.+?)\s*-->$")
-_FENCE = re.compile(r"^(?P<fence>`{3,})(?P<info>[\w+-]*)\s*$")
 
 
 @dataclasses.dataclass(frozen=True)
 class Block:
     path: Path
-    line: int  # 1-based line of the opening fence
-    language: str
+    line: int  # 1-based line where the block starts (its opening fence)
+    language: str  # the fence's info string; "" for an indented code block
     marker: str | None  # the marker's text after "example:", or None
-    text: str
+    text: str  # the content, without the indentation of an enclosing list item
 
     @property
     def where(self) -> str:
@@ -37,27 +41,21 @@ class Block:
 
 
 def blocks(path: Path) -> list[Block]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
     found: list[Block] = []
-    index = 0
-    while index < len(lines):
-        opening = _FENCE.match(lines[index])
-        if opening is None:
-            index += 1
+    for token in MarkdownIt("commonmark").parse(source):
+        if token.type not in ("fence", "code_block") or token.map is None:
             continue
-        close = next((i for i in range(index + 1, len(lines)) if lines[i].strip() == opening["fence"]), None)
-        if close is None:
-            raise ValueError(f"{path}:{index + 1}: unclosed code block")
-        above = lines[index - 1].strip() if index > 0 else ""
-        marker = _MARKER.match(above)
+        start = token.map[0]
+        marker = _MARKER.match(lines[start - 1].strip()) if start > 0 else None
         found.append(
             Block(
                 path=path,
-                line=index + 1,
-                language=opening["info"],
+                line=start + 1,
+                language=token.info.split(maxsplit=1)[0] if token.info.strip() else "",
                 marker=marker["what"] if marker else None,
-                text="\n".join(lines[index + 1 : close]) + "\n",
+                text=token.content,
             )
         )
-        index = close + 1
     return found
