@@ -5,6 +5,10 @@ A document marks each fact it states: `<!-- spec: NAME -->…<!-- /spec -->` (in
 marked fact no longer says what the spec says. NAME is one of `facts()`' keys, e.g.
 `weight:getSmallLiabilityExchangeCoinList` or `operations-table` (the README's table of weights and
 limits, a block).
+
+A fact written out by hand in the prose ("the 6-hour guard", "10 USDT") would not follow the spec, so
+`--check` also fails on an unmarked copy of one (`unmarked`). Code blocks are left to the tests that run
+them.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+
+from markdown_it import MarkdownIt
 
 from ._paths import REPO_ROOT
 from ._spec import operations
@@ -147,8 +153,52 @@ def write(spec: dict[str, Any], root: Path = REPO_ROOT) -> list[Path]:
     return changed
 
 
+# Hours as prose may spell them ("six hours").
+_SPELT = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
+
+
+def _copies(name: str, value: str) -> str | None:
+    """A pattern for the ways prose writes the fact `name` out by hand, or None for a fact too plain to
+    tell from other numbers (a weight of 1, a 60 s window)."""
+    kind = name.split(":", 1)[0]
+    if kind == "interval" and value.endswith(" h"):
+        hours = int(value.removesuffix(" h"))
+        spelt = f"{hours}|{_SPELT[hours]}" if hours < len(_SPELT) else str(hours)
+        return rf"\b(?:{spelt})(?:[- ]hours?\b| h\b)"
+    if kind == "max-items":
+        return rf"\b(?:1 to|at most|up to|more than) {value}\b|\b{value} (?:distinct )?coins\b"
+    if kind in ("below", "signing-since", "longest-ban", "shortest-ban"):
+        return re.escape(value)
+    if kind in ("limit", "weight", "recv-window-default", "recv-window-maximum") and int(value) >= 1000:
+        return rf"(?<![\w.]){value}(?![\w.])"
+    return None
+
+
+def unmarked(spec: dict[str, Any], root: Path = REPO_ROOT) -> list[str]:
+    """Each place where a document's prose states a spec fact outside its markers."""
+    patterns = {name: _copies(name, value) for name, value in facts(spec).items()}
+    out = []
+    for document in documents(root):
+        if not document.is_file():
+            continue
+        text = document.read_text(encoding="utf-8")
+        # Blank out marked facts and code blocks, keeping line numbers.
+        lines = _MARKED.sub(lambda match: re.sub(r"[^\n]", " ", match[0]), text).split("\n")
+        for token in MarkdownIt("commonmark").parse(text):
+            if token.type in ("fence", "code_block") and token.map is not None:
+                lines[token.map[0] : token.map[1]] = [""] * (token.map[1] - token.map[0])
+        for number, line in enumerate(lines, start=1):
+            for name, pattern in patterns.items():
+                for match in re.finditer(pattern, line) if pattern else ():
+                    out.append(
+                        f"{document.relative_to(root)}:{number}: {match[0]!r} is the spec's {name} written by"
+                        f" hand: put it between <!-- spec: {name} --> markers, or say it without the number"
+                    )
+    return out
+
+
 def stale(spec: dict[str, Any], root: Path = REPO_ROOT) -> list[str]:
-    """The documents whose marked facts do not say what the spec says."""
+    """The documents whose marked facts do not say what the spec says, and unmarked copies of facts."""
     known = facts(spec)
     out = []
     for document in documents(root):
@@ -160,4 +210,4 @@ def stale(spec: dict[str, Any], root: Path = REPO_ROOT) -> list[str]:
                 out.append(f"documented facts differ from the spec: {document.relative_to(root)}")
         except ValueError as error:
             out.append(str(error))
-    return out
+    return out + unmarked(spec, root)

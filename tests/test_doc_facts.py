@@ -81,3 +81,24 @@ def test_every_marked_fact_is_one_the_spec_has() -> None:
         for name in re.findall(r"(?<!`)<!-- spec: ([\w:.-]+) -->", document.read_text(encoding="utf-8"))
     ]
     assert marked and set(marked) <= set(known)
+
+
+def test_a_fact_written_out_by_hand_in_prose_is_reported_with_its_line(copy: Path) -> None:
+    spec = load_spec(SPEC_PATH)
+    (copy / "docs" / "extra.md").write_text(
+        "Marked: once per <!-- spec: interval:smallLiabilityExchange -->6 h<!-- /spec -->.\n"
+        "\n"
+        "```python\n"
+        "client.exchange_small_liability(['BTC'])  # code is run by the docs tests, not scanned\n"
+        "advance(6 * 3600)  # six hours\n"
+        "```\n"
+        "\n"
+        "The six-hour guard refuses a second exchange, and each coin must be below 10 USDT.\n",
+        encoding="utf-8",
+    )
+    problems = [problem for problem in stale(spec, copy) if problem.startswith("docs/extra.md")]
+    assert [problem.split(" is the spec's ")[0] for problem in problems] == [
+        "docs/extra.md:8: 'six-hour'",
+        "docs/extra.md:8: '10 USDT'",
+    ]
+    assert "interval:smallLiabilityExchange" in problems[0] and "below:smallLiabilityExchange" in problems[1]
