@@ -15,6 +15,8 @@ from ._errors import FAPI_503
 
 FaultKind = Literal["latency", "error", "drop", "rate_limit", "ban"]
 _KINDS: tuple[FaultKind, ...] = ("latency", "error", "drop", "rate_limit", "ban")
+# HTTP forbids a body with these: the server would drop the connection instead of answering.
+_NO_BODY: Final = frozenset({204, 304})
 
 
 def fault_targets(method: str, path: str, operation_id: str | None = None) -> tuple[str, ...]:
@@ -68,6 +70,8 @@ class FaultRule:
         if type(latency) not in (int, float) or not math.isfinite(latency) or latency < 0:
             raise ValueError(f"fault latency_seconds must be a finite number of at least 0, not {latency!r}")
         _integer("status", self.status, 200, 599)
+        if self.status in _NO_BODY:
+            raise ValueError(f"fault status {self.status} cannot carry the error body it answers with")
         _integer("code", self.code, -(2**31))
         _integer("retry_after", self.retry_after, 0)
         if not isinstance(self.msg, str) or type(self.executed) is not bool:

@@ -105,6 +105,9 @@ BAD_RULES = {
     "status-text": ({"kind": "error", "status": "x"}, "status"),
     "status-99": ({"kind": "error", "status": 99}, "status"),
     "status-true": ({"kind": "error", "status": True}, "status"),
+    # An error answer has a body, which HTTP forbids with these (h11 refused it and cut the connection).
+    "status-204": ({"kind": "error", "status": 204}, "cannot carry"),
+    "status-304": ({"kind": "error", "status": 304}, "cannot carry"),
     "latency-overflow": ({"kind": "latency", "latency_seconds": 1e400}, "latency_seconds"),
     "latency-negative": ({"kind": "latency", "latency_seconds": -1}, "latency_seconds"),
     "count-0": ({"kind": "drop", "count": 0}, "count"),
