@@ -159,6 +159,12 @@ def _build(data: Mapping[str, Any], base: Path) -> Scenario:
     noop = _text(answers, "[answers]", "margin_type_noop", "-4046")
     if noop not in get_args(NoopAnswer):
         raise ScenarioError(f"answers.margin_type_noop must be one of {get_args(NoopAnswer)}, not {noop!r}")
+    body = _text(answers, "[answers]", "small_liability_exchange_body", "")
+    if body not in _EXCHANGE_BODIES:
+        raise ScenarioError(
+            f"answers.small_liability_exchange_body must be a documented body, one of {_EXCHANGE_BODIES},"
+            f" not {body!r}"
+        )
     shape = answers.get("manual_liquidation", "auto")
     if shape not in ("auto", "array"):
         raise ScenarioError(f"answers.manual_liquidation must be auto or array, not {shape!r}")
@@ -176,7 +182,7 @@ def _build(data: Mapping[str, Any], base: Path) -> Scenario:
         strict_percent_encoding=_flag(server, "[server]", "strict_percent_encoding", True),
         margin_type_noop=noop,  # type: ignore[arg-type]  # checked above
         manual_liquidation=shape,
-        small_liability_exchange_body=_text(answers, "[answers]", "small_liability_exchange_body", ""),
+        small_liability_exchange_body=body,
         own_codes=own_codes,
     )
 
@@ -187,6 +193,10 @@ _LIABILITY: Final = ("asset", "principal", "interest", "usdt_value")
 _MARGIN_TYPE = OPERATIONS["changeMarginType"].parameter("marginType")
 assert _MARGIN_TYPE is not None and _MARGIN_TYPE.enum is not None, "changeMarginType.marginType has no enum"
 _MARGIN_TYPES: Final = tuple(_MARGIN_TYPE.enum)
+# The bodies Binance answers a successful exchange with (the spec's x-binance-empty-body).
+_EMPTY_BODY = OPERATIONS["smallLiabilityExchange"].empty_body
+assert _EMPTY_BODY is not None, "smallLiabilityExchange has no x-binance-empty-body"
+_EXCHANGE_BODIES: Final = tuple(_EMPTY_BODY)
 
 
 # Each value is read by its type: a scenario that says `any_symbol = "false"` or `symbols = "BTCUSDT"`

@@ -293,6 +293,8 @@ MISREAD_SCENARIOS = {
     "server-typo": ({"server": {"strict_percent_encodng": False}}, "unknown key(s) strict_percent_encodng"),
     "top-level-typo": ({"acounts": []}, "unknown key(s) acounts"),
     "body-not-text": ({"answers": {"small_liability_exchange_body": 0}}, "small_liability_exchange_body"),
+    # Not a body Binance answers with: a client that passes against it would not be proven on Binance.
+    "body-not-documented": ({"answers": {"small_liability_exchange_body": "OK"}}, "documented"),
     "own-code-text": ({"own_codes": {"exchange-cooldown": "-3901"}}, "exchange-cooldown"),
     "accounts-entry-not-table": ({"accounts": [7]}, "an entry"),
     "account-id-text": ({"accounts": [{**_ACCOUNT, "id": "7"}]}, "id must be an integer"),
