@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Final
 from urllib.parse import unquote_to_bytes
 
@@ -11,8 +12,10 @@ from binance_margin_api.spec_metadata import SIGNING
 from ._errors import Err, MockError
 
 _SIGNATURE_KEY: Final = SIGNING.signature_parameter.encode() + b"="
-# What an RFC 3986 percent-encoded payload may contain: unreserved characters, %XX escapes, = and &.
-_ENCODED_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~" + b"%=&"
+# One field of an RFC 3986 percent-encoded payload: a name and a value of unreserved characters and %XX
+# escapes, joined by the one "=" (a "=" or "%" inside a value would have been escaped).
+_ENCODED: Final = rb"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})"
+_ENCODED_FIELD: Final = re.compile(_ENCODED + rb"+(?:=" + _ENCODED + rb"*)?")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,7 +55,7 @@ def split_signed(query: bytes, body: bytes, *, strict_encoding: bool) -> SignedP
     if _has_key(kept) or (last_is_body and _has_key(query)):
         raise MockError(Err.SIGNATURE)  # a second signature
     signed = query + kept if last_is_body else kept
-    if strict_encoding and signed.translate(None, _ENCODED_ALPHABET):
+    if strict_encoding and not all(_encoded(part) for part in ((query, kept) if last_is_body else (kept,))):
         # The payload holds bytes percent-encoding would have escaped: it was signed un-encoded.
         raise MockError(Err.SIGNATURE)
     params = parse_params(query if last_is_body else kept, kept if last_is_body else b"")
@@ -60,6 +63,11 @@ def split_signed(query: bytes, body: bytes, *, strict_encoding: bool) -> SignedP
     if not signature:
         raise MockError(Err.MANDATORY, param=SIGNING.signature_parameter)
     return SignedPayload(params=params, signed=signed, signature=signature)
+
+
+def _encoded(part: bytes) -> bool:
+    # The query and the body each (Binance signs the two joined with no separator between them).
+    return all(_ENCODED_FIELD.fullmatch(field) for field in part.split(b"&") if field)
 
 
 def _has_key(part: bytes) -> bool:
