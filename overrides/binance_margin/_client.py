@@ -53,7 +53,7 @@ from ._options import (
 from ._retry import RetryPolicy
 from ._routing import Routes, environment_proxies
 from ._timesync import Clock, ServerClock, SystemClock
-from ._wire import check_header_value, tls_context
+from ._wire import check_header_value, closed_during_call, tls_context
 
 if TYPE_CHECKING:
     import httpx
@@ -230,7 +230,6 @@ class BinanceClient:
             max_response_bytes=self._max_bytes,
         )
         self._lock = threading.Lock()
-        self._closed = False
         self._sync_sender: SyncSender | None = None
         self._async_senders: dict[str, AsyncSender] = {}
 
@@ -280,9 +279,23 @@ class BinanceClient:
     def _options(self) -> CallOptions:
         return _OPTIONS.get() or self._default_options
 
+    # The sender is set up before the call's first reservation: set up between it and the request (the
+    # HTTP library's import, its TLS context), it would delay the request into the next window. A closed
+    # client sets up nothing: the engine refuses the call, and records it.
+    def _ready(self) -> Callable[[], SyncSender]:
+        if not self._engine.closed:
+            self._sender()
+        return self._sender
+
+    def _aready(self) -> Callable[[], AsyncSender]:
+        if not self._engine.closed:
+            self._asender()
+        return self._asender
+
     def _check_open(self) -> None:
-        if self._closed:  # connections made after close() would never be closed (an unclosed aiohttp session)
-            raise BinanceConfigError("the client is closed (close() or aclose()); nothing was sent")
+        # Asked for each request; the engine refuses a call begun after close(), so this one had begun.
+        if self._engine.closed:  # connections made after close() would never be closed
+            raise closed_during_call()
 
     def _sender(self) -> SyncSender:
         self._check_open()
@@ -332,11 +345,11 @@ class BinanceClient:
         )
 
     def _run(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
-        return run(self._engine.call(operation_id, arguments, self._options()), self._sender(), self._clock)
+        return run(self._engine.call(operation_id, arguments, self._options()), self._ready(), self._clock)
 
     async def _arun(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
         flow = self._engine.call(operation_id, arguments, self._options())
-        return await arun(flow, self._asender(), self._clock)
+        return await arun(flow, self._aready(), self._clock)
 
     @cached_property
     def api(self) -> AuthenticatedClient:
@@ -403,13 +416,13 @@ class BinanceClient:
         for the same no-op; `_ensure` says why), a real refusal raised. Being idempotent, it resends after
         an unknown outcome, within the retry policy's attempts; a no-op answer to such a resend gives
         `changed=None` (the first request may have made the change)."""
-        return run(self._ensure(symbol, margin_type), self._sender(), self._clock)
+        return run(self._ensure(symbol, margin_type), self._ready(), self._clock)
 
     async def aensure_margin_type(
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> MarginTypeResult:
         """Async `ensure_margin_type`."""
-        return await arun(self._ensure(symbol, margin_type), self._asender(), self._clock)
+        return await arun(self._ensure(symbol, margin_type), self._aready(), self._clock)
 
     def _ensure(
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
@@ -457,7 +470,7 @@ class BinanceClient:
 
     def close(self) -> None:
         """Close the sync connections; the client takes no more calls (`aclose` closes the async ones)."""
-        self._closed = True
+        self._engine.close()
         sender, self._sync_sender = self._sync_sender, None
         if sender is not None:
             sender.close()

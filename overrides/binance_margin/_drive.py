@@ -1,14 +1,16 @@
 """The two drivers of the call engine: they carry out its steps, and decide nothing.
 
-A sender's reply (an `Answer` or a `TransportFailure`) goes back into the flow as a value. An exception
-while carrying out a step (a storage error, an interruption, a cancelled task) is thrown into the flow at
-that step, so the engine settles the guard and the record before it propagates. A storage operation is
-never abandoned half-way: a task cancelled during one is cancelled at the flow's next step, once the flow
-has its result.
+Each request goes to the sender that `sender()` returns at that step: a client closed during the call
+refuses it inside the flow, where it is recorded like any other failure. A sender's reply (an `Answer`
+or a `TransportFailure`) goes back into the flow as a value. An exception while carrying out a step (a
+storage error, an interruption, a cancelled task) is thrown into the flow at that step, so the engine
+settles the guard and the record before it propagates. A storage operation is never abandoned half-way:
+a task cancelled during one is cancelled at the flow's next step, once the flow has its result.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from ._engine import Flow, Offload, Send, Sleep
@@ -30,7 +32,7 @@ class AsyncSender(Protocol):
     async def aclose(self) -> None: ...
 
 
-def run(flow: Flow[T], sender: SyncSender, clock: Clock) -> T:
+def run(flow: Flow[T], sender: Callable[[], SyncSender], clock: Clock) -> T:
     value: Any = None
     error: BaseException | None = None
     while True:
@@ -42,7 +44,7 @@ def run(flow: Flow[T], sender: SyncSender, clock: Clock) -> T:
         value, error = None, None
         try:
             if type(step) is Send:
-                value = sender.send(step.request)
+                value = sender().send(step.request)
             elif type(step) is Sleep:
                 clock.sleep(step.seconds)
             else:
@@ -63,7 +65,7 @@ def on_asyncio() -> bool:
     return True
 
 
-async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:
+async def arun(flow: Flow[T], sender: Callable[[], AsyncSender], clock: Clock) -> T:
     value: Any = None
     error: BaseException | None = None
     held: BaseException | None = None  # a cancellation that came during a storage operation
@@ -85,7 +87,7 @@ async def arun(flow: Flow[T], sender: AsyncSender, clock: Clock) -> T:
             continue
         try:
             if type(step) is Send:
-                value = await sender.send(step.request)
+                value = await sender().send(step.request)
             elif type(step) is Sleep:
                 await clock.asleep(step.seconds)
             else:

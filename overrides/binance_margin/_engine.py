@@ -48,7 +48,7 @@ from ._routing import Routes
 from ._timesync import Clock, ServerClock
 from ._validation import validate
 from ._version import USER_AGENT
-from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest
+from ._wire import Answer, Origin, Reply, TransportFailure, WireRequest, client_closed
 
 T = TypeVar("T")
 _log: Final = logger.getChild("engine")
@@ -167,6 +167,7 @@ class Engine:
     _signed_tail: str = attrs.field(init=False)
     _clock: Clock = attrs.field(init=False)
     _headers: dict[tuple[str, str, bool], tuple[tuple[str, str], ...]] = attrs.field(init=False, factory=dict)
+    closed: bool = attrs.field(init=False, default=False)
 
     def __attrs_post_init__(self) -> None:
         # The signed parameters every request ends with, encoded once: recvWindow, then the timestamp.
@@ -176,6 +177,10 @@ class Engine:
         )
         self._clock = self._server_clock.clock
 
+    def close(self) -> None:
+        """Refuse every later call: it raises `BinanceConfigError` and is recorded as not sent."""
+        self.closed = True
+
     # -- one call ---------------------------------------------------------------------------------------
 
     def call(self, operation_id: str, arguments: Mapping[str, object], options: CallOptions) -> Flow[Result]:
@@ -184,6 +189,8 @@ class Engine:
         call = _Call(operation, options, self._clock.wall_ms())
         rule = once_rule(operation)
         try:
+            if self.closed:
+                raise client_closed()
             call.pairs = validate(operation, arguments)
             call.origin = self._routes.origin(operation.family)
             while True:  # attempts

@@ -32,6 +32,11 @@ def tls_context() -> ssl.SSLContext:
         ) from None
 
 
+def client_closed() -> BinanceConfigError:
+    """What a call to a closed client raises: connections made after close() would never be closed."""
+    return BinanceConfigError("the client is closed (close() or aclose()); nothing was sent")
+
+
 def closed_during_call() -> BinanceConfigError:
     """What a sender raises for a request after its client was closed (by another thread or task while
     a call was running): a retry or resend would open a connection nothing closes."""

@@ -11,7 +11,14 @@ import warnings
 
 import httpx
 import pytest
-from binance_margin import BinanceClient, BinanceConfigError, BinanceTransportError, HmacCredentials
+from binance_margin import (
+    BinanceClient,
+    BinanceConfigError,
+    BinanceTransportError,
+    CallRecord,
+    HmacCredentials,
+)
+from binance_margin_api.api.margin import get_small_liability_exchange_coin_list
 
 from tests._raw import Behaviour, RawServer, answer, answering, raw_server, read_request
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
@@ -42,6 +49,33 @@ def test_a_closed_client_sends_nothing_more_on_either_door() -> None:
         with pytest.raises(BinanceConfigError, match="nothing was sent"):
             asyncio.run(client.acoin_list())  # closed by close(): the async door is shut too
     assert len(server.requests) == 2
+
+
+def test_a_call_to_a_closed_client_makes_its_record_on_every_door() -> None:
+    records: list[CallRecord] = []
+    with raw_server(answering(answer(200, b"[]"))) as server:
+        client = BinanceClient(
+            HmacCredentials(WIRE_API_KEY, WIRE_SECRET),
+            base_url=server.url,
+            futures_base_url=server.url,
+            on_call=records.append,
+        )
+        client.close()
+        doors = {
+            "method": client.coin_list,
+            "client.api": lambda: get_small_liability_exchange_coin_list.sync(client=client.api),
+            "ensure": lambda: client.ensure_margin_type("BTCUSDT", "ISOLATED"),
+            "async method": lambda: asyncio.run(client.acoin_list()),
+        }
+        for door, call in doors.items():
+            with pytest.raises(BinanceConfigError, match="the client is closed"):
+                call()
+            assert len(records) == 1, door  # every call makes exactly one record, refused ones too
+            (record,) = records
+            assert (record.outcome, record.error, record.requests) == ("not-sent", "BinanceConfigError", 0)
+            assert client.last_call is record
+            records.clear()
+    assert server.requests == []
 
 
 def _unanswered_until(released: threading.Event, arrived: threading.Event) -> Behaviour:
@@ -106,6 +140,7 @@ def test_aclose_from_another_task_stops_ensure_margin_types_resend() -> None:
             gc.collect()
     # The first POST may have executed: an unknown outcome, whatever stopped the resend.
     assert isinstance(result, BinanceTransportError) and result.outcome_unknown, result
-    assert "during the call" in str(result)
+    # The resend is a new engine call, refused as a call to a closed client.
+    assert "the last attempt: the client is closed" in str(result)
     assert len(server.requests) == 1
     assert not [w for w in caught if "Unclosed" in str(w.message)]
