@@ -280,17 +280,24 @@ class BinanceClient:
         return _OPTIONS.get() or self._default_options
 
     # The sender is set up before the call's first reservation: set up between it and the request (the
-    # HTTP library's import, its TLS context), it would delay the request into the next window. A closed
-    # client sets up nothing: the engine refuses the call, and records it.
-    def _ready(self) -> Callable[[], SyncSender]:
-        if not self._engine.closed:
-            self._sender()
-        return self._sender
+    # HTTP library's import, its TLS context), it would delay the request into the next window. What
+    # keeps it from being set up (a proxy or certificates of the environment) refuses the call in the
+    # engine, which records it; a closed client sets up nothing (the engine refuses the call too).
+    def _ready(self) -> BinanceConfigError | None:
+        try:
+            if not self._engine.closed:
+                self._sender()
+        except BinanceConfigError as error:
+            return error
+        return None
 
-    def _aready(self) -> Callable[[], AsyncSender]:
-        if not self._engine.closed:
-            self._asender()
-        return self._asender
+    def _aready(self) -> BinanceConfigError | None:
+        try:
+            if not self._engine.closed:
+                self._asender()
+        except BinanceConfigError as error:
+            return error
+        return None
 
     def _check_open(self) -> None:
         # Asked for each request; the engine refuses a call begun after close(), so this one had begun.
@@ -345,11 +352,12 @@ class BinanceClient:
         )
 
     def _run(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
-        return run(self._engine.call(operation_id, arguments, self._options()), self._ready(), self._clock)
+        flow = self._engine.call(operation_id, arguments, self._options(), refused=self._ready())
+        return run(flow, self._sender, self._clock)
 
     async def _arun(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
-        flow = self._engine.call(operation_id, arguments, self._options())
-        return await arun(flow, self._aready(), self._clock)
+        flow = self._engine.call(operation_id, arguments, self._options(), refused=self._aready())
+        return await arun(flow, self._asender, self._clock)
 
     @cached_property
     def api(self) -> AuthenticatedClient:
@@ -416,16 +424,19 @@ class BinanceClient:
         for the same no-op; `_ensure` says why), a real refusal raised. Being idempotent, it resends after
         an unknown outcome, within the retry policy's attempts; a no-op answer to such a resend gives
         `changed=None` (the first request may have made the change)."""
-        return run(self._ensure(symbol, margin_type), self._ready(), self._clock)
+        return run(self._ensure(symbol, margin_type, self._ready()), self._sender, self._clock)
 
     async def aensure_margin_type(
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> MarginTypeResult:
         """Async `ensure_margin_type`."""
-        return await arun(self._ensure(symbol, margin_type), self._aready(), self._clock)
+        return await arun(self._ensure(symbol, margin_type, self._aready()), self._asender, self._clock)
 
     def _ensure(
-        self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
+        self,
+        symbol: str,
+        margin_type: FuturesMarginType | FuturesMarginTypeValue,
+        setup_error: BinanceConfigError | None,
     ) -> Flow[MarginTypeResult]:
         # One flow of engine calls for both drivers: each attempt is a whole call (its own record).
         arguments = {"symbol": symbol, "marginType": margin_type}
@@ -434,7 +445,9 @@ class BinanceClient:
         may_have_changed = False  # an earlier attempt may have executed: "already so" is then ours, maybe
         while True:
             try:
-                changed = yield from self._engine.call("changeMarginType", arguments, self._options())
+                changed = yield from self._engine.call(
+                    "changeMarginType", arguments, self._options(), refused=setup_error
+                )
                 return MarginTypeResult(
                     symbol, value, changed=True, code=cast(CodeMessage, changed.value).code
                 )

@@ -183,14 +183,24 @@ class Engine:
 
     # -- one call ---------------------------------------------------------------------------------------
 
-    def call(self, operation_id: str, arguments: Mapping[str, object], options: CallOptions) -> Flow[Result]:
-        """The call's steps; returns its `Result` or raises its typed error (after recording it)."""
+    def call(
+        self,
+        operation_id: str,
+        arguments: Mapping[str, object],
+        options: CallOptions,
+        *,
+        refused: BinanceConfigError | None = None,
+    ) -> Flow[Result]:
+        """The call's steps; returns its `Result` or raises its typed error (after recording it).
+        `refused`: why the client cannot send it (nothing is sent, and it is recorded)."""
         operation = OPERATIONS[operation_id]
         call = _Call(operation, options, self._clock.wall_ms())
         rule = once_rule(operation)
         try:
             if self.closed:
                 raise client_closed()
+            if refused is not None:
+                raise refused
             call.pairs = validate(operation, arguments)
             call.origin = self._routes.origin(operation.family)
             while True:  # attempts

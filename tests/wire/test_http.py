@@ -376,17 +376,24 @@ def test_an_unusable_proxy_in_the_environment_is_a_config_error(
 ) -> None:
     clear_proxies(monkeypatch)
     monkeypatch.setenv("HTTPS_PROXY", proxy)
-    client = _client("https://binance.invalid")
-    with client, pytest.raises(BinanceConfigError, match="proxy of https_proxy in the environment"):
-        client.coin_list()
+    records: list[CallRecord] = []
+    client = _client("https://binance.invalid", on_call=records.append)
+    with client:
+        for call in (client.coin_list, lambda: client.ensure_margin_type("BTCUSDT", "CROSSED")):
+            with pytest.raises(BinanceConfigError, match="proxy of https_proxy in the environment"):
+                call()
 
     async def call() -> None:
-        async with _client("https://binance.invalid") as client:
+        async with _client("https://binance.invalid", on_call=records.append) as client:
             with pytest.raises(BinanceConfigError, match="proxy of https_proxy in the environment"):
                 await client.acoin_list()
 
     asyncio.run(call())
     assert proxy not in repr(client)
+    # Each refused call is recorded, with nothing reserved or sent.
+    assert [(record.outcome, record.requests, record.buckets) for record in records] == [
+        ("not-sent", 0, ())
+    ] * 3
 
 
 def test_timeout_is_a_deadline_through_a_proxy_too(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,16 +8,22 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from binance_margin import BinanceClient, BinanceConfigError, BinanceTransportError, HmacCredentials
+from binance_margin import (
+    BinanceClient,
+    BinanceConfigError,
+    BinanceTransportError,
+    CallRecord,
+    HmacCredentials,
+)
 
 from tests._loopback import hmac_verifier, loopback_server
 from tests._secrets import WIRE_API_KEY, WIRE_SECRET
 from tests._tls import self_signed
 
 
-def _client(base_url: str) -> BinanceClient:
+def _client(base_url: str, **options: object) -> BinanceClient:
     credentials = HmacCredentials(WIRE_API_KEY, WIRE_SECRET)
-    return BinanceClient(credentials, base_url=base_url, futures_base_url=base_url, timeout=5.0)
+    return BinanceClient(credentials, base_url=base_url, futures_base_url=base_url, timeout=5.0, **options)  # type: ignore[arg-type]
 
 
 async def _async_calls(base_url: str) -> None:
@@ -83,8 +89,9 @@ def test_certificates_that_cannot_be_loaded_are_a_config_error(
     if certificates == "not-pem":
         path.write_text("not a certificate\n")
     monkeypatch.setenv("SSL_CERT_FILE", str(path))
+    records: list[CallRecord] = []
     with loopback_server(hmac_verifier(WIRE_SECRET)) as server:
-        client = _client(server.base_url)
+        client = _client(server.base_url, on_call=records.append)
         with pytest.raises(BinanceConfigError, match=r"TLS certificates cannot be loaded.*nothing was sent"):
             if driver == "sync":
                 with client:
@@ -101,3 +108,8 @@ def test_certificates_that_cannot_be_loaded_are_a_config_error(
                     trio = pytest.importorskip("trio", reason="trio is in the dev extra; CI installs it")
                     trio.run(call)
     assert server.seen == []
+    # Refused like any call that cannot be sent: recorded, with nothing reserved or sent.
+    assert [(record.outcome, record.error, record.requests) for record in records] == [
+        ("not-sent", "BinanceConfigError", 0)
+    ]
+    assert records[0].buckets == ()
