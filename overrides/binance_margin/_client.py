@@ -283,18 +283,10 @@ class BinanceClient:
     # HTTP library's import, its TLS context), it would delay the request into the next window. What
     # keeps it from being set up (a proxy or certificates of the environment) refuses the call in the
     # engine, which records it; a closed client sets up nothing (the engine refuses the call too).
-    def _ready(self) -> BinanceConfigError | None:
+    def _ready(self, set_up: Callable[[], object]) -> BinanceConfigError | None:
         try:
             if not self._engine.closed:
-                self._sender()
-        except BinanceConfigError as error:
-            return error
-        return None
-
-    def _aready(self) -> BinanceConfigError | None:
-        try:
-            if not self._engine.closed:
-                self._asender()
+                set_up()
         except BinanceConfigError as error:
             return error
         return None
@@ -352,11 +344,11 @@ class BinanceClient:
         )
 
     def _run(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
-        flow = self._engine.call(operation_id, arguments, self._options(), refused=self._ready())
+        flow = self._engine.call(operation_id, arguments, self._options(), refused=self._ready(self._sender))
         return run(flow, self._sender, self._clock)
 
     async def _arun(self, operation_id: str, arguments: Mapping[str, object]) -> Result:
-        flow = self._engine.call(operation_id, arguments, self._options(), refused=self._aready())
+        flow = self._engine.call(operation_id, arguments, self._options(), refused=self._ready(self._asender))
         return await arun(flow, self._asender, self._clock)
 
     @cached_property
@@ -424,13 +416,15 @@ class BinanceClient:
         for the same no-op; `_ensure` says why), a real refusal raised. Being idempotent, it resends after
         an unknown outcome, within the retry policy's attempts; a no-op answer to such a resend gives
         `changed=None` (the first request may have made the change)."""
-        return run(self._ensure(symbol, margin_type, self._ready()), self._sender, self._clock)
+        return run(self._ensure(symbol, margin_type, self._ready(self._sender)), self._sender, self._clock)
 
     async def aensure_margin_type(
         self, symbol: str, margin_type: FuturesMarginType | FuturesMarginTypeValue
     ) -> MarginTypeResult:
         """Async `ensure_margin_type`."""
-        return await arun(self._ensure(symbol, margin_type, self._aready()), self._asender, self._clock)
+        return await arun(
+            self._ensure(symbol, margin_type, self._ready(self._asender)), self._asender, self._clock
+        )
 
     def _ensure(
         self,
